@@ -1,0 +1,33 @@
+# Two entry points a fresh machine needs: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 120
+
+.PHONY: run test venv lint bench clean
+
+$(BIN)/cleanwire: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(BIN)/cleanwire
+
+run: venv
+	$(BIN)/cleanwire run --demo
+
+test: venv
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+lint: venv
+	$(BIN)/ruff check .
+
+bench: venv
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) var

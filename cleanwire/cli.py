@@ -1,0 +1,295 @@
+"""``cleanwire``: run ingests, inspect the bucket, clean text, preview sources."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.sources import load_sources, repo_root
+
+# Prefect must not phone home, and its temporary server needs time on 2 cores.
+for _key, _value in {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    "PREFECT_LOGGING_EXTRA_LOGGERS": "cleanwire,pipeline,spiders",
+}.items():
+    os.environ.setdefault(_key, _value)
+
+console = Console(stderr=True)
+out = Console()
+
+
+def _settings() -> dict[str, object]:
+    for base in (Path.cwd(), repo_root()):
+        path = base / "config" / "settings.yaml"
+        if path.is_file():
+            return yaml.safe_load(path.read_text()) or {}
+    return {}
+
+
+def _store_url(args: argparse.Namespace) -> str:
+    return (
+        args.store or os.environ.get("CLEANWIRE_STORE") or str(_settings().get("store", "file://var/bucket"))
+    )
+
+
+def _config_dir(args: argparse.Namespace, demo: bool = False) -> Path:
+    from pipeline.sources import default_sources_dir
+
+    if getattr(args, "config", None):
+        return Path(args.config)
+    return default_sources_dir(demo=demo)
+
+
+# -- run ------------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from flows.ingest import ingest
+
+    config_dir = _config_dir(args, demo=args.demo)
+    store = _store_url(args)
+    if args.demo:
+        from cleanwire.demo.run import demo_ports, demo_sites
+
+        sources, _errors = load_sources(config_dir)
+        with demo_sites(demo_ports(sources)) as bases:
+            console.print(f"[dim]demo sites: {', '.join(bases.values())}[/dim]")
+            result = ingest(sources=args.source or None, store=store, config_dir=str(config_dir))
+    else:
+        result = ingest(sources=args.source or None, store=store, config_dir=str(config_dir))
+    _print_run(result)
+    return 0
+
+
+def _print_run(result: dict) -> None:
+    table = Table(title=f"run {result['run_id']} → {result['store']}")
+    outcomes = sorted({o for counts in result["counts"].values() for o in counts})
+    for column in ["source", *outcomes]:
+        table.add_column(column, justify="left" if column == "source" else "right")
+    for source, counts in result["counts"].items():
+        table.add_row(source, *(str(counts.get(o, 0)) for o in outcomes))
+    out.print(table)
+    out.print(
+        f"stored {result['stored']} new records, {result['links']} new also_at links; "
+        f"manifest {result['manifest']}"
+    )
+    for error in result["config_errors"]:
+        console.print(f"[red]config error:[/red] {error}")
+
+
+# -- single documents -----------------------------------------------------------------------
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from pipeline.extract import extract_article
+    from pipeline.outcomes import NotAnArticle
+
+    html = Path(args.page).read_bytes().decode("utf-8", errors="replace")
+    try:
+        article = extract_article(html, args.url, source=args.source)
+    except NotAnArticle as exc:
+        console.print(f"[yellow]{exc.outcome}[/yellow]: {exc.reason}")
+        return 2
+    print(article.model_dump_json(indent=2))
+    return 0
+
+
+def cmd_clean_text(args: argparse.Namespace) -> int:
+    from pipeline.cleaning import Cleaner
+
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    learned = {}
+    if args.source:
+        from pipeline.cleaning.site_learning import load_learned
+        from pipeline.storage import open_store
+
+        learned = load_learned(open_store(_store_url(args)), [args.source])
+    result = Cleaner(learned=learned).clean_text(
+        text, language=args.language, title=args.title, source=args.source
+    )
+    if args.audit:
+        for removal in result.removed:
+            console.print(f"[dim]- {removal.rule}: {removal.text}[/dim]")
+    print(result.text)
+    return 0
+
+
+# -- the bucket -----------------------------------------------------------------------------
+
+
+def _reader(args: argparse.Namespace):
+    from pipeline.reader import BucketReader
+
+    return BucketReader(_store_url(args))
+
+
+def cmd_ls(args: argparse.Namespace) -> int:
+    reader = _reader(args)
+    records = reader.records(since=args.since, source=args.source)
+    if args.json:
+        for article in records:
+            print(json.dumps(article.summary(), ensure_ascii=False))
+        return 0
+    table = Table(title=reader.store.url)
+    for column in ("id", "source", "published", "chars", "also", "title"):
+        table.add_column(column)
+    for article in records:
+        table.add_row(
+            article.id,
+            article.source,
+            article.published or "",
+            str(article.chars),
+            str(len(article.also_at)),
+            (article.title or "")[:60],
+        )
+    out.print(table)
+    return 0
+
+
+def cmd_cat(args: argparse.Namespace) -> int:
+    try:
+        article = _reader(args).get(args.id)
+    except KeyError as exc:
+        console.print(f"[red]{exc.args[0]}[/red]")
+        return 1
+    print(article.model_dump_json(indent=2))
+    return 0
+
+
+def cmd_manifests(args: argparse.Namespace) -> int:
+    manifests = _reader(args).manifests()
+    if args.json:
+        for manifest in manifests:
+            print(json.dumps(manifest.summary()))
+        return 0
+    table = Table(title="manifests")
+    for column in ("id", "created", "records", "links", "counts"):
+        table.add_column(column)
+    for manifest in manifests:
+        s = manifest.summary()
+        table.add_row(
+            str(s["id"]), str(s["created"]), str(s["records"]), str(s["links"]), json.dumps(s["counts"])
+        )
+    out.print(table)
+    return 0
+
+
+def cmd_boilerplate(args: argparse.Namespace) -> int:
+    from pipeline.cleaning.site_learning import SiteBoilerplate
+    from pipeline.storage import open_store
+
+    site = SiteBoilerplate.load(open_store(_store_url(args)), args.source)
+    learned = site.learned()
+    if args.json:
+        print(json.dumps({"source": args.source, "pages": site.pages, "learned": sorted(learned)}))
+        return 0
+    table = Table(title=f"{args.source}: learned from {site.pages} pages")
+    table.add_column("pages", justify="right")
+    table.add_column("block (folded)")
+    for text in sorted(learned, key=lambda t: -site.counts[t]):
+        table.add_row(str(site.counts[text]), text)
+    out.print(table)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from pipeline.schema import record_schema
+
+    print(json.dumps(record_schema(), indent=2))
+    return 0
+
+
+def cmd_serve_demo(args: argparse.Namespace) -> int:
+    import time
+
+    from cleanwire.demo.run import demo_ports, demo_sites
+
+    sources, _ = load_sources(_config_dir(args, demo=True))
+    with demo_sites(demo_ports(sources)) as bases:
+        for name, base in bases.items():
+            out.print(f"{name}: {base}/")
+        out.print("[dim]Ctrl-C to stop[/dim]")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
+    return 0
+
+
+# -- wiring ---------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cleanwire", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_store(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--store", help="file://PATH or s3://BUCKET/PREFIX (default: config/settings.yaml)")
+        return p
+
+    p = with_store(sub.add_parser("run", help="crawl, clean, dedup and store"))
+    p.add_argument("--source", action="append", help="a source name (repeatable; default: all)")
+    p.add_argument("--demo", action="store_true", help="serve the bundled demo sites and ingest them")
+    p.add_argument("--config", help="directory of source YAML files")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("extract", help="one HTML page to a cleaned record (JSON)")
+    p.add_argument("page")
+    p.add_argument("--url", required=True)
+    p.add_argument("--source", default="adhoc")
+    p.set_defaults(func=cmd_extract)
+
+    p = with_store(sub.add_parser("clean-text", help="clean already-scraped plain text"))
+    p.add_argument("file", help="a text file, or - for standard input")
+    p.add_argument("--source", help="also remove what was learned as this source's boilerplate")
+    p.add_argument("--language", default="en")
+    p.add_argument("--title", help="the article's title, removed if the text repeats it")
+    p.add_argument("--audit", action="store_true", help="show what was removed and why (stderr)")
+    p.set_defaults(func=cmd_clean_text)
+
+    p = with_store(sub.add_parser("ls", help="list stored records"))
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--since", help="only records added after this manifest id")
+    p.add_argument("--source")
+    p.set_defaults(func=cmd_ls)
+
+    p = with_store(sub.add_parser("cat", help="print one stored record"))
+    p.add_argument("id")
+    p.set_defaults(func=cmd_cat)
+
+    p = with_store(sub.add_parser("manifests", help="list run manifests"))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_manifests)
+
+    p = with_store(sub.add_parser("boilerplate", help="show a source's learned boilerplate"))
+    p.add_argument("source")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_boilerplate)
+
+    p = sub.add_parser("schema", help="print the record JSON Schema")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("serve-demo", help="serve the demo sites until Ctrl-C")
+    p.add_argument("--config")
+    p.set_defaults(func=cmd_serve_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

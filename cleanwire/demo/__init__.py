@@ -1,0 +1,1 @@
+"""The embedded demo: news sites as static files, served on loopback by ``cleanwire run --demo``."""

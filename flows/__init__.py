@@ -1,0 +1,1 @@
+"""Prefect flows: compose ``spiders`` (crawling) and ``pipeline`` (everything after)."""

@@ -1,0 +1,253 @@
+"""The ``ingest`` flow: crawl -> extract+clean -> dedup -> store, with a report per source.
+
+Tasks pass plain Python objects (no result persistence, no input hashing:
+pages are large); retries are on the tasks that touch the network or the store,
+and both are safe to repeat because every write is write-once.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NONE
+from prefect.tasks import exponential_backoff
+
+from pipeline.cleaning import Cleaner
+from pipeline.cleaning.site_learning import SiteBoilerplate
+from pipeline.decode import decode_body
+from pipeline.dedup import DedupIndex, Deduplicator, Verdict, duplicate_drop
+from pipeline.extract import Extractor
+from pipeline.manifest import Manifest, new_run_id
+from pipeline.outcomes import Dropped, NotAnArticle, Outcome
+from pipeline.record import Article, Page
+from pipeline.report import RunReport
+from pipeline.seen import SeenUrls, observe
+from pipeline.sources import SourceConfig, default_sources_dir, load_sources, select_sources
+from pipeline.storage import ObjectStore, S3Store, open_store
+from pipeline.storage.layout import raw_key
+from pipeline.urls import canonicalize
+from pipeline.writer import RecordWriter, WriteReport, recover_pending
+from spiders.runner import SourceCrawl, crawl
+
+
+@dataclass
+class Extracted:
+    source: str
+    articles: list[Article]
+    pages: list[tuple[Page, Outcome]]
+    dropped: list[Dropped]
+    seconds: float
+    boilerplate: SiteBoilerplate
+
+
+@task(
+    name="load-state",
+    cache_policy=NONE,
+    retries=3,
+    retry_delay_seconds=exponential_backoff(2),
+    retry_jitter_factor=0.5,
+)
+def load_state(store: ObjectStore) -> tuple[DedupIndex, SeenUrls]:
+    if isinstance(store, S3Store):
+        store.check_conditional_writes()
+    index = DedupIndex.load(store)
+    for manifest in recover_pending(store, index):
+        get_run_logger().warning(
+            "recovered interrupted run %s: %d records", manifest.run_id, len(manifest.records)
+        )
+    return index, SeenUrls.load(store)
+
+
+@task(name="crawl", cache_policy=NONE, retries=1, retry_delay_seconds=5, retry_jitter_factor=0.5)
+def crawl_sources(
+    sources: list[SourceConfig], seen: SeenUrls, warc_dir: Path, overrides: dict[str, Any] | None
+) -> list[SourceCrawl]:
+    crawls = crawl(sources, seen=seen, warc_dir=warc_dir, overrides=overrides)
+    logger = get_run_logger()
+    for c in crawls:
+        logger.info(
+            "%s: fetched %d responses, %d article pages, %d skipped unchanged",
+            c.source,
+            c.fetched,
+            len(c.pages),
+            c.skipped_unchanged,
+        )
+    return crawls
+
+
+@task(name="extract-clean", cache_policy=NONE)
+def extract_source(crawled: SourceCrawl, source: SourceConfig, boilerplate: SiteBoilerplate) -> Extracted:
+    started = time.monotonic()
+    for page in crawled.pages:
+        if page.status == 200:
+            boilerplate.observe(decode_body(page))
+    cleaner = Cleaner(learned={source.name: boilerplate.learned()})
+    extractor = Extractor(source.extraction_settings(), cleaner)
+    articles: list[Article] = []
+    pages: list[tuple[Page, Outcome]] = []
+    dropped: list[Dropped] = list(crawled.failures)
+    for page in crawled.pages:
+        try:
+            article = extractor.extract_page(page)
+        except NotAnArticle as exc:
+            dropped.append(Dropped(page.url, page.source, exc.outcome, exc.reason))
+            pages.append((page, exc.outcome))
+            continue
+        except Exception as exc:  # a broken page never kills a run
+            get_run_logger().warning("extraction error on %s: %r", page.url, exc)
+            dropped.append(Dropped(page.url, page.source, Outcome.ERROR, repr(exc)[:200]))
+            pages.append((page, Outcome.ERROR))
+            continue
+        articles.append(article)
+        pages.append((page, Outcome.EXTRACTED))
+    return Extracted(source.name, articles, pages, dropped, time.monotonic() - started, boilerplate)
+
+
+def _representative_order(article: Article) -> tuple[bool, int, str]:
+    """Clean URLs before tracking-parameter copies, so the kept record has the plain URL."""
+    return (canonicalize(article.url) != article.url, len(article.url), article.url)
+
+
+@task(name="dedup", cache_policy=NONE)
+def dedup(extracted: list[Extracted], index: DedupIndex) -> list[Verdict]:
+    deduplicator = Deduplicator(index)
+    ordered = [a for e in extracted for a in sorted(e.articles, key=_representative_order)]
+    return list(deduplicator(ordered))
+
+
+@task(
+    name="store",
+    cache_policy=NONE,
+    retries=3,
+    retry_delay_seconds=exponential_backoff(2),
+    retry_jitter_factor=0.5,
+)
+def store_results(
+    store: ObjectStore,
+    verdicts: list[Verdict],
+    crawls: list[SourceCrawl],
+    page_outcomes: list[tuple[Page, Outcome]],
+    index: DedupIndex,
+    seen: SeenUrls,
+    boilerplate: list[SiteBoilerplate],
+    manifest: Manifest,
+) -> WriteReport:
+    writer = RecordWriter(store, index, manifest.run_id, manifest.id)
+    report = writer.write(verdicts)
+    for c in crawls:
+        if c.warc_path is not None and c.warc_path.exists() and c.warc_path.stat().st_size:
+            key = raw_key(c.source, manifest.created, manifest.run_id)
+            store.put_new(key, c.warc_path.read_bytes(), "application/warc")
+            if key not in manifest.raw:
+                manifest.raw.append(key)
+    for page, outcome in page_outcomes:
+        observe(
+            seen,
+            page.url,
+            outcome,
+            fetched=page.fetched.isoformat(),
+            lastmod=page.lastmod,
+            etag=page.header("etag"),
+            last_modified=page.header("last-modified"),
+        )
+    index.save(store)
+    seen.save(store)
+    for site in boilerplate:
+        site.save(store)
+    manifest.records = report.records
+    manifest.links = report.links
+    manifest.write(store)
+    writer.finish()
+    return report
+
+
+@flow(name="ingest", log_prints=True)
+def ingest(
+    sources: list[str] | None = None,
+    store: str | None = None,
+    config_dir: str | None = None,
+    crawl_overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Ingest the named sources (all enabled ones by default) into the store."""
+    logger = get_run_logger()
+    directory = Path(config_dir) if config_dir else default_sources_dir()
+    loaded, errors = load_sources(directory)
+    for error in errors:
+        logger.error("skipping source config %s", error)
+    selected = select_sources(loaded, sources)
+    bucket = open_store(store)
+    run_id = new_run_id()
+    manifest = Manifest.start(run_id, [s.name for s in selected])
+    report = RunReport(run_id)
+    index, seen = load_state(bucket)
+
+    with tempfile.TemporaryDirectory(prefix=f"cleanwire-{run_id}-") as tmp:
+        crawls = crawl_sources(selected, seen, Path(tmp), crawl_overrides)
+        by_name = {s.name: s for s in selected}
+        extracted = [
+            extract_source(c, by_name[c.source], SiteBoilerplate.load(bucket, c.source)) for c in crawls
+        ]
+        verdicts = dedup(extracted, index)
+
+        page_outcome = {id(p): o for e in extracted for p, o in e.pages}
+        by_article_url: dict[tuple[str, str], Page] = {
+            (p.source, p.effective_url): p for e in extracted for p, _ in e.pages
+        }
+        for verdict in verdicts:
+            if not verdict.is_new:
+                page = by_article_url.get((verdict.article.source, verdict.article.url))
+                if page is not None:
+                    page_outcome[id(page)] = Outcome.DUPLICATE
+        page_outcomes = [(p, page_outcome[id(p)]) for e in extracted for p, _ in e.pages]
+
+        for c in crawls:
+            r = report.source(c.source)
+            r.fetched, r.skipped_unchanged = c.fetched, c.skipped_unchanged
+        for e in extracted:
+            r = report.source(e.source)
+            r.seconds += e.seconds
+            for dropped in e.dropped:
+                r.drop(dropped)
+        for verdict in verdicts:
+            r = report.source(verdict.article.source)
+            if verdict.is_new:
+                r.count(Outcome.EXTRACTED)
+            else:
+                r.drop(duplicate_drop(verdict))
+        manifest.counts = report.counts()
+        written = store_results(
+            bucket,
+            verdicts,
+            crawls,
+            page_outcomes,
+            index,
+            seen,
+            [e.boilerplate for e in extracted],
+            manifest,
+        )
+
+    for entry in written.records:
+        report.source(entry.source).stored += 1
+    for name, size in written.bytes_by_source.items():
+        report.source(name).bytes = size
+    markdown = report.to_markdown()
+    create_markdown_artifact(markdown, key="ingest-summary", description=f"ingest run {run_id}")
+    logger.info("run %s: %s", run_id, report.totals())
+    return {
+        "run_id": run_id,
+        "manifest": manifest.id,
+        "store": bucket.url,
+        "counts": report.counts(),
+        "totals": report.totals(),
+        "stored": len(written.records),
+        "already_stored": written.already_stored,
+        "links": len(written.links),
+        "config_errors": [str(e) for e in errors],
+        "markdown": markdown,
+    }

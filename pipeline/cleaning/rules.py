@@ -1,0 +1,210 @@
+"""Paragraph rules: each one small, named, and conservative.
+
+A rule looks at the whole paragraph list (boxes and bios need neighbours and
+position) and returns the indexes it would remove. Every rule that matches on
+wording also caps the paragraph's length: a long paragraph that mentions a
+newsletter or a copyright is the article talking, not the site.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from pipeline.cleaning.languages import LanguagePack
+from pipeline.textnorm import fold
+
+
+@dataclass
+class RuleContext:
+    pack: LanguagePack | None
+    title: str | None = None
+    # Folded paragraphs learned as this site's boilerplate (see pipeline.cleaning.site_learning).
+    learned: frozenset[str] = field(default_factory=frozenset)
+
+
+RuleFn = Callable[[list[str], RuleContext], Iterable[int]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    find: RuleFn
+    needs_language: bool = True
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _short_matches(paras: list[str], pattern: re.Pattern[str] | None, max_words: int) -> Iterable[int]:
+    if pattern is None:
+        return
+    for i, para in enumerate(paras):
+        if _words(para) <= max_words and pattern.search(para):
+            yield i
+
+
+def title_repeat(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    """The headline repeated as the first paragraph: it is metadata, not body."""
+    if ctx.title and paras and fold(paras[0]) == fold(ctx.title):
+        yield 0
+
+
+_BARE_URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
+
+
+def bare_url(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    return (i for i, p in enumerate(paras) if _BARE_URL.match(p))
+
+
+def repeated_paragraph(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    """A paragraph printed twice in one article (boxes rendered twice, pull quotes)."""
+    seen: set[str] = set()
+    for i, para in enumerate(paras):
+        key = fold(para)
+        if key in seen and _words(para) >= 3:
+            yield i
+        seen.add(key)
+
+
+def copyright_line(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    if ctx.pack is None:
+        return (i for i, p in enumerate(paras) if p.startswith("©") and _words(p) <= 30)
+    return _short_matches(paras, ctx.pack.copyright, 40)
+
+
+def _closes_box(para: str, pack: LanguagePack) -> bool:
+    return bool(pack.call_to_action.search(para) or _BARE_URL.match(para))
+
+
+def promo_box(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    """A newsletter or subscription box written as plain paragraphs.
+
+    The box is a heading ("Subscribe to X", "Sign up for X's newsletters"),
+    short blurbs, and a call to action or a bare image URL that closes it. The
+    blurbs between are removed only when the closing line is found within a
+    few paragraphs, so an article paragraph after a lone heading is safe.
+    """
+    pack = ctx.pack
+    assert pack is not None
+    removed: list[int] = []
+    i = 0
+    while i < len(paras):
+        para = paras[i]
+        is_heading = _words(para) <= 20 and (
+            pack.newsletter_heading.search(para) or pack.subscribe_heading.search(para)
+        )
+        if not is_heading:
+            i += 1
+            continue
+        stop = i
+        for j in range(i + 1, min(i + 6, len(paras))):
+            if _words(paras[j]) > 45:
+                break
+            if _closes_box(paras[j], pack):
+                stop = j
+                while stop + 1 < len(paras) and _closes_box(paras[stop + 1], pack):
+                    stop += 1
+                break
+        removed.extend(range(i, stop + 1))
+        i = stop + 1
+    return removed
+
+
+def newsletter_blurb(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    assert ctx.pack is not None
+    return _short_matches(paras, ctx.pack.promo_blurb, 40)
+
+
+def call_to_action(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    assert ctx.pack is not None
+    return _short_matches(paras, ctx.pack.call_to_action, 4)
+
+
+def sign_in_prompt(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    assert ctx.pack is not None
+    return _short_matches(paras, ctx.pack.sign_in, 12)
+
+
+def image_credit(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    """Credits, and the short caption just above a credit (caption and credit come as a pair)."""
+    assert ctx.pack is not None
+    for i in _short_matches(paras, ctx.pack.image_credit, 25):
+        yield i
+        if i > 0 and _words(paras[i - 1]) <= 15 and not paras[i - 1].endswith(":"):
+            yield i - 1
+
+
+def share_prompt(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    assert ctx.pack is not None
+    return _short_matches(paras, ctx.pack.share_prompt, 10)
+
+
+def more_prompt(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    assert ctx.pack is not None
+    return _short_matches(paras, ctx.pack.more_prompt, 30)
+
+
+def see_also(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    assert ctx.pack is not None
+    return _short_matches(paras, ctx.pack.see_also, 30)
+
+
+def syndication_note(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    assert ctx.pack is not None
+    return _short_matches(paras, ctx.pack.syndication_note, 30)
+
+
+def cookie_notice(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    assert ctx.pack is not None
+    return _short_matches(paras, ctx.pack.cookie_notice, 60)
+
+
+def author_bio(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    """A bio at the end: "<Name> is a graduate of ..., covers ..." or "Reach her at ...".
+
+    Only the last two paragraphs are considered, and the opening must read like
+    a person introduced in the third person plus a word of the trade.
+    """
+    pack = ctx.pack
+    assert pack is not None
+    for i in range(max(0, len(paras) - 2), len(paras)):
+        para = paras[i]
+        if _words(para) > 90:
+            continue
+        if pack.contact_line.search(para) or (
+            pack.bio_opening.search(para) and pack.bio_keywords.search(para)
+        ):
+            yield i
+
+
+def learned_boilerplate(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    """Paragraphs this site prints on many pages (learned across runs)."""
+    if not ctx.learned:
+        return
+    for i, para in enumerate(paras):
+        if fold(para) in ctx.learned:
+            yield i
+
+
+# Order matters only for the audit: the first rule to claim a paragraph is credited.
+RULES: tuple[Rule, ...] = (
+    Rule("title-repeat", title_repeat, needs_language=False),
+    Rule("learned-site-boilerplate", learned_boilerplate, needs_language=False),
+    Rule("promo-box", promo_box),
+    Rule("newsletter-blurb", newsletter_blurb),
+    Rule("sign-in-prompt", sign_in_prompt),
+    Rule("image-credit", image_credit),
+    Rule("copyright-line", copyright_line, needs_language=False),
+    Rule("share-prompt", share_prompt),
+    Rule("more-prompt", more_prompt),
+    Rule("see-also", see_also),
+    Rule("syndication-note", syndication_note),
+    Rule("cookie-notice", cookie_notice),
+    Rule("call-to-action", call_to_action),
+    Rule("bare-url", bare_url, needs_language=False),
+    Rule("author-bio", author_bio),
+    Rule("repeated-paragraph", repeated_paragraph, needs_language=False),
+)

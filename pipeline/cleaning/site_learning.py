@@ -1,0 +1,106 @@
+"""Site-level learning: a block of text that recurs on many pages of one site is its chrome.
+
+This is what removes a trending-headline strip or a promo line that no markup
+identifies. Counts are kept per source in the store between runs, so later
+pages and text-mode input with a known source benefit; ``cleanwire
+boilerplate SOURCE`` shows what was learned.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from lxml import html as lxml_html
+
+from pipeline.storage import ObjectStore
+from pipeline.storage.layout import STATE_PREFIX
+from pipeline.textnorm import fold
+
+BLOCK_TAGS = (
+    "p",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "figcaption",
+    "dt",
+    "dd",
+    "td",
+    "a",
+    "span",
+    "div",
+)
+MIN_WORDS = 3
+MAX_WORDS = 60
+MIN_PAGES = 4
+MIN_SHARE = 0.5
+
+
+def boilerplate_key(source: str) -> str:
+    return f"{STATE_PREFIX}boilerplate/{source}.json.gz"
+
+
+def page_blocks(html: str) -> set[str]:
+    """Folded text of the page's small blocks (leaf-ish elements, 3 to 60 words), once each."""
+    try:
+        root = lxml_html.fromstring(html)
+    except (ValueError, lxml_html.etree.ParserError):
+        return set()
+    blocks: set[str] = set()
+    for element in root.iter(*BLOCK_TAGS):
+        if element.tag == "div" and len(element):
+            continue  # only text-only divs; containers repeat their children
+        text = fold(element.text_content())
+        words = text.count(" ") + 1 if text else 0
+        if MIN_WORDS <= words <= MAX_WORDS:
+            blocks.add(text)
+    return blocks
+
+
+@dataclass
+class SiteBoilerplate:
+    source: str
+    pages: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def observe(self, html: str) -> None:
+        self.pages += 1
+        self.counts.update(page_blocks(html))
+
+    def learned(self) -> frozenset[str]:
+        """Blocks on at least MIN_PAGES pages and at least MIN_SHARE of all pages seen."""
+        if self.pages < MIN_PAGES:
+            return frozenset()
+        threshold = max(MIN_PAGES, MIN_SHARE * self.pages)
+        return frozenset(text for text, n in self.counts.items() if n >= threshold)
+
+    def prune(self, keep: int = 5000) -> None:
+        """Keep the state small: only the most frequent blocks survive between runs."""
+        self.counts = Counter(dict(self.counts.most_common(keep)))
+
+    def dumps(self) -> bytes:
+        payload = {"source": self.source, "pages": self.pages, "counts": dict(self.counts)}
+        return gzip.compress(json.dumps(payload).encode("utf-8"))
+
+    @classmethod
+    def load(cls, store: ObjectStore, source: str) -> SiteBoilerplate:
+        try:
+            payload = json.loads(gzip.decompress(store.get(boilerplate_key(source))))
+        except KeyError:
+            return cls(source)
+        return cls(source, payload["pages"], Counter(payload["counts"]))
+
+    def save(self, store: ObjectStore) -> None:
+        self.prune()
+        store.put(boilerplate_key(self.source), self.dumps(), "application/gzip")
+
+
+def load_learned(store: ObjectStore, sources: list[str]) -> dict[str, frozenset[str]]:
+    return {name: SiteBoilerplate.load(store, name).learned() for name in sources}

@@ -1,0 +1,117 @@
+"""Where a record is judged a duplicate: same canonical URL, or the same text once folded.
+
+The index is persistent (kept in the store, so a re-run or another machine
+sees it), loaded once per run, and only ever updated with records whose write
+succeeded. Within a run, ``Deduplicator`` also remembers what it has just
+accepted so that two copies fetched in the same run become one record.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from pipeline.outcomes import Dropped, Outcome
+from pipeline.record import AlsoAt, Article
+from pipeline.storage import ObjectStore
+from pipeline.storage.layout import DEDUP_INDEX_KEY
+
+INDEX_FORMAT = 1
+
+
+@dataclass
+class DedupIndex:
+    by_hash: dict[str, str] = field(default_factory=dict)
+    by_url: dict[str, str] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+
+    def match(self, article: Article) -> tuple[str, str] | None:
+        """(record id, how) if the article is already known."""
+        if article.content_hash in self.by_hash:
+            return self.by_hash[article.content_hash], "content"
+        if article.canonical_url in self.by_url:
+            return self.by_url[article.canonical_url], "url"
+        return None
+
+    def add_record(self, article: Article, key: str) -> None:
+        self.by_hash[article.content_hash] = article.id
+        self.by_url.setdefault(article.canonical_url, article.id)
+        self.keys[article.id] = key
+
+    def add_url(self, canonical_url: str, record_id: str) -> None:
+        self.by_url.setdefault(canonical_url, record_id)
+
+    def dumps(self) -> bytes:
+        payload = {
+            "format": INDEX_FORMAT,
+            "by_hash": self.by_hash,
+            "by_url": self.by_url,
+            "keys": self.keys,
+        }
+        return gzip.compress(json.dumps(payload, separators=(",", ":")).encode("utf-8"))
+
+    @classmethod
+    def load(cls, store: ObjectStore) -> DedupIndex:
+        try:
+            payload = json.loads(gzip.decompress(store.get(DEDUP_INDEX_KEY)))
+        except KeyError:
+            return cls()
+        if payload.get("format") != INDEX_FORMAT:
+            raise ValueError(f"dedup index format {payload.get('format')} is not supported")
+        return cls(payload["by_hash"], payload["by_url"], payload["keys"])
+
+    def save(self, store: ObjectStore) -> None:
+        store.put(DEDUP_INDEX_KEY, self.dumps(), "application/gzip")
+
+
+@dataclass
+class Verdict:
+    """What dedup decided for one article."""
+
+    article: Article
+    duplicate_of: str | None = None
+    how: str | None = None
+
+    @property
+    def is_new(self) -> bool:
+        return self.duplicate_of is None
+
+
+class Deduplicator:
+    """A streaming step: articles in, verdicts out, in the order given."""
+
+    def __init__(self, index: DedupIndex) -> None:
+        self.index = index
+        self._run = DedupIndex()
+        self._accepted: dict[str, Article] = {}
+
+    def judge(self, article: Article) -> Verdict:
+        for index in (self._run, self.index):
+            found = index.match(article)
+            if found is not None:
+                record_id, how = found
+                sighting = AlsoAt(url=article.url, source=article.source, fetched=article.fetched)
+                kept = self._accepted.get(record_id)
+                known = {kept.url, *(a.url for a in kept.also_at)} if kept is not None else set()
+                if kept is not None and sighting.url not in known:
+                    kept.also_at.append(sighting)
+                self._run.add_url(article.canonical_url, record_id)
+                return Verdict(article, duplicate_of=record_id, how=how)
+        self._run.add_record(article, key="")
+        self._accepted[article.id] = article
+        return Verdict(article)
+
+    def __call__(self, articles: Iterable[Article]) -> Iterator[Verdict]:
+        for article in articles:
+            yield self.judge(article)
+
+
+def duplicate_drop(verdict: Verdict) -> Dropped:
+    return Dropped(
+        url=verdict.article.url,
+        source=verdict.article.source,
+        outcome=Outcome.DUPLICATE,
+        reason=f"same {verdict.how} as {verdict.duplicate_of}",
+    )

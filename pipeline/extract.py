@@ -1,0 +1,133 @@
+"""Where a page becomes a record: triage, trafilatura, cleaning, identity.
+
+``extract_article`` is the one-call API (HTML and URL in, cleaned ``Article``
+out); ``Extractor`` is the same with settings and learned site boilerplate,
+built once per run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import trafilatura
+from lxml import html as lxml_html
+
+from pipeline.cleaning import Cleaner
+from pipeline.decode import decode_body
+from pipeline.outcomes import NotAnArticle, Outcome
+from pipeline.record import Article, Page, utcnow
+from pipeline.textnorm import content_hash, paragraphs, record_id
+from pipeline.triage import triage
+from pipeline.urls import canonicalize, choose_canonical
+
+DEFAULT_MIN_WORDS = 100
+
+
+@dataclass(frozen=True)
+class ExtractionSettings:
+    """trafilatura options and our thresholds; see benchmarks/ for how they were chosen."""
+
+    favor_precision: bool = False
+    favor_recall: bool = False
+    include_tables: bool = True
+    min_words: int = DEFAULT_MIN_WORDS
+    language: str | None = None
+    drop_xpaths: tuple[str, ...] = ()
+    non_article_types: frozenset[str] = field(
+        default_factory=lambda: frozenset({"website", "profile", "video.other", "product"})
+    )
+
+
+_OG_TYPE = re.compile(r"<meta[^>]+property=[\"']og:type[\"'][^>]+content=[\"']([^\"']+)", re.IGNORECASE)
+_HTML_LANG = re.compile(r"<html[^>]*\blang=[\"']?([A-Za-z-]+)", re.IGNORECASE)
+
+
+def _authors(raw: str | None) -> list[str]:
+    if not raw:
+        return []
+    return [name.strip() for name in re.split(r";|\band\b|,", raw) if name.strip()]
+
+
+def _page_language(html: str, fallback: str | None) -> str | None:
+    match = _HTML_LANG.search(html[:5000])
+    return match.group(1).lower() if match else fallback
+
+
+class Extractor:
+    def __init__(self, settings: ExtractionSettings | None = None, cleaner: Cleaner | None = None) -> None:
+        self.settings = settings or ExtractionSettings()
+        self.cleaner = cleaner or Cleaner()
+
+    def extract_page(self, page: Page) -> Article:
+        """Turn a fetched page into a clean article, or raise ``NotAnArticle``."""
+        html = decode_body(page)
+        triage(page, html)
+        if not page.article_candidate:
+            raise NotAnArticle(Outcome.NOT_AN_ARTICLE, "URL does not match article patterns")
+        og_type = _OG_TYPE.search(html[:20000])
+        if og_type and og_type.group(1).strip().lower() in self.settings.non_article_types:
+            raise NotAnArticle(Outcome.NOT_AN_ARTICLE, f"og:type {og_type.group(1)}")
+        return self.extract_html(html, page.effective_url, source=page.source, fetched=page.fetched)
+
+    def extract_html(
+        self, html: str, url: str, *, source: str = "adhoc", fetched: datetime | None = None
+    ) -> Article:
+        settings = self.settings
+        try:
+            doc = trafilatura.bare_extraction(
+                html,
+                url=url,
+                with_metadata=True,
+                include_comments=False,
+                include_tables=settings.include_tables,
+                favor_precision=settings.favor_precision,
+                favor_recall=settings.favor_recall,
+                prune_xpath=list(settings.drop_xpaths) or None,
+                deduplicate=False,
+            )
+        except (ValueError, TypeError, lxml_html.etree.ParserError) as exc:
+            raise NotAnArticle(Outcome.ERROR, f"extraction failed: {exc}") from exc
+        if doc is None or not (doc.text or "").strip():
+            raise NotAnArticle(Outcome.EMPTY, "no main text found")
+        language = _page_language(html, doc.language or settings.language)
+        cleaned = self.cleaner.clean_paragraphs(
+            paragraphs(doc.text), language=language, title=doc.title, source=source
+        )
+        text = cleaned.text
+        if not text:
+            raise NotAnArticle(Outcome.EMPTY, "nothing left after cleaning")
+        words = len(text.split())
+        if words < settings.min_words:
+            raise NotAnArticle(Outcome.TOO_SHORT, f"{words} words < {settings.min_words}")
+        digest = content_hash(text)
+        return Article(
+            id=record_id(digest),
+            url=url,
+            canonical_url=choose_canonical(url, doc.url) if doc.url else canonicalize(url),
+            source=source,
+            site_name=doc.sitename,
+            title=doc.title,
+            authors=_authors(doc.author),
+            published=doc.date,
+            fetched=fetched or utcnow(),
+            language=language,
+            text=text,
+            content_hash=digest,
+            removed=cleaned.removed,
+        )
+
+
+_DEFAULT_EXTRACTOR: Extractor | None = None
+
+
+def extract_article(html: str, url: str, *, source: str = "adhoc") -> Article:
+    """HTML and its URL in, a cleaned ``Article`` out (``.text`` is the body without title).
+
+    Raises ``NotAnArticle`` (with ``.outcome`` and ``.reason``) when the page has none.
+    """
+    global _DEFAULT_EXTRACTOR
+    if _DEFAULT_EXTRACTOR is None:
+        _DEFAULT_EXTRACTOR = Extractor()
+    return _DEFAULT_EXTRACTOR.extract_html(html, url, source=source)

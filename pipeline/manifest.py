@@ -1,0 +1,89 @@
+"""Run manifests: the list of what one run added, written after everything it names.
+
+Readers go through manifests, so an object that is not in a manifest (a write
+from a crashed run, not yet recovered) is invisible to them, and a manifest
+never names an object that is not there.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from pipeline.record import utcnow
+from pipeline.storage import ObjectStore
+from pipeline.storage.layout import MANIFEST_PREFIX, manifest_key
+
+MANIFEST_VERSION = 1
+
+
+def new_run_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def manifest_id_for(created: datetime, run_id: str) -> str:
+    """Sortable: lexicographic order of ids is creation order."""
+    return f"{created:%Y%m%dT%H%M%S}Z-{run_id}"
+
+
+class RecordEntry(BaseModel):
+    id: str
+    key: str
+    source: str
+
+
+class LinkEntry(BaseModel):
+    record_id: str
+    key: str
+    url: str
+
+
+class Manifest(BaseModel):
+    manifest_version: int = MANIFEST_VERSION
+    id: str
+    run_id: str
+    created: datetime
+    sources: list[str] = Field(default_factory=list)
+    counts: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="Per source: outcome -> pages."
+    )
+    records: list[RecordEntry] = Field(default_factory=list)
+    links: list[LinkEntry] = Field(default_factory=list)
+    raw: list[str] = Field(default_factory=list)
+    recovered: bool = Field(default=False, description="Written by crash recovery.")
+    drift: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def start(cls, run_id: str, sources: list[str]) -> Manifest:
+        created = utcnow()
+        return cls(id=manifest_id_for(created, run_id), run_id=run_id, created=created, sources=sources)
+
+    def summary(self) -> dict[str, object]:
+        totals: dict[str, int] = {}
+        for per_source in self.counts.values():
+            for outcome, n in per_source.items():
+                totals[outcome] = totals.get(outcome, 0) + n
+        return {
+            "id": self.id,
+            "created": self.created.isoformat(),
+            "sources": self.sources,
+            "records": len(self.records),
+            "links": len(self.links),
+            "counts": totals,
+        }
+
+    def write(self, store: ObjectStore) -> str:
+        key = manifest_key(self.id)
+        store.put_new(key, self.model_dump_json(indent=1).encode("utf-8"))
+        return key
+
+
+def list_manifests(store: ObjectStore) -> Iterator[Manifest]:
+    """Every manifest, oldest first."""
+    for key in store.list(MANIFEST_PREFIX):
+        if key.endswith(".json"):
+            yield Manifest.model_validate(json.loads(store.get(key)))

@@ -1,0 +1,216 @@
+"""Source configs: one YAML file per news source, validated before anything runs.
+
+A bad file gets a message naming the file, the field and what was expected,
+and does not stop the other sources from loading.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from pipeline.extract import DEFAULT_MIN_WORDS, ExtractionSettings
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"expected an http(s) URL, got {value!r}")
+    return value
+
+
+def _regex(value: str) -> str:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from exc
+    return value
+
+
+HttpUrl = Annotated[str, AfterValidator(_http_url)]
+Regex = Annotated[str, AfterValidator(_regex)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Discovery(_Strict):
+    """Where article URLs come from. Sitemaps listed in robots.txt are read too."""
+
+    sitemaps: list[HttpUrl] = Field(default_factory=list)
+    feeds: list[HttpUrl] = Field(default_factory=list, description="RSS or Atom feeds.")
+    start_urls: list[HttpUrl] = Field(default_factory=list, description="Pages whose links are followed.")
+    follow: list[Regex] = Field(
+        default_factory=list,
+        description="Regexes for non-article pages (sections, tags) whose links are followed.",
+    )
+    robots_sitemaps: bool = True
+
+
+class ArticleUrls(_Strict):
+    allow: list[Regex] = Field(default_factory=list, description="An article URL matches one.")
+    deny: list[Regex] = Field(default_factory=list, description="... and none of these.")
+
+
+class Politeness(_Strict):
+    obey_robots: bool = True
+    autothrottle: bool = True
+    concurrency_per_domain: int = Field(default=2, ge=1, le=64)
+    download_delay: float = Field(default=0.5, ge=0)
+    max_pages: int = Field(default=500, ge=1, description="CLOSESPIDER_PAGECOUNT.")
+    depth_limit: int = Field(default=3, ge=0)
+    download_timeout: int = Field(default=30, ge=1)
+    max_size_mb: int = Field(default=10, ge=1, description="DOWNLOAD_MAXSIZE (decompressed).")
+    retry_times: int = Field(default=2, ge=0)
+
+
+class ExtractionOverrides(_Strict):
+    drop_xpaths: list[str] = Field(default_factory=list, description="Elements removed first.")
+    min_words: int = Field(default=DEFAULT_MIN_WORDS, ge=1)
+    favor_precision: bool = False
+
+
+class SourceConfig(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    site_name: str | None = None
+    spider: str = Field(default="news", description="A registered spider name.")
+    allowed_domains: list[str] = Field(min_length=1)
+    discovery: Discovery
+    article_urls: ArticleUrls = Field(default_factory=ArticleUrls)
+    politeness: Politeness = Field(default_factory=Politeness)
+    extraction: ExtractionOverrides = Field(default_factory=ExtractionOverrides)
+    language: str = "en"
+    schedule: str | None = Field(default=None, description="Cron expression (UTC).")
+    group: str | None = Field(default=None, description="Sources with one group share a deployment.")
+    allow_private: bool = Field(
+        default=False, description="Allow private/loopback addresses (test and demo sites only)."
+    )
+    enabled: bool = True
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        for domain in value:
+            if "/" in domain or " " in domain:
+                raise ValueError(f"expected a host name like 'example.com', got {domain!r}")
+        return [d.lower() for d in value]
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None and len(value.split()) != 5:
+            raise ValueError(f"expected a 5-field cron expression, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _has_discovery(self) -> SourceConfig:
+        d = self.discovery
+        if not (d.sitemaps or d.feeds or d.start_urls):
+            raise ValueError("discovery needs at least one of sitemaps, feeds, start_urls")
+        return self
+
+    def is_article_url(self, url: str) -> bool:
+        allow = self.article_urls.allow
+        if allow and not any(re.search(p, url) for p in allow):
+            return False
+        return not any(re.search(p, url) for p in self.article_urls.deny)
+
+    def is_follow_url(self, url: str) -> bool:
+        return any(re.search(p, url) for p in self.discovery.follow)
+
+    def extraction_settings(self) -> ExtractionSettings:
+        return ExtractionSettings(
+            favor_precision=self.extraction.favor_precision,
+            min_words=self.extraction.min_words,
+            language=self.language,
+            drop_xpaths=tuple(self.extraction.drop_xpaths),
+        )
+
+
+@dataclass(frozen=True)
+class SourceError:
+    path: Path
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        field = ".".join(str(p) for p in error["loc"]) or "(file)"
+        expected = error["msg"]
+        if error["type"] == "extra_forbidden":
+            expected = "unknown field (check the spelling; see docs/adding-a-source.md)"
+        lines.append(f"field '{field}': {expected}")
+    return "; ".join(lines)
+
+
+def parse_source(path: Path) -> SourceConfig:
+    """Load one file; raise ``ValueError`` with file, field and expectation on any problem."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of fields, got {type(data).__name__}")
+    data.setdefault("name", path.stem)
+    if data["name"] != path.stem:
+        raise ValueError(f"{path}: field 'name': must match the file name ({path.stem!r})")
+    try:
+        return SourceConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ValueError(f"{path}: {_describe(exc)}") from exc
+
+
+def load_sources(directory: Path) -> tuple[list[SourceConfig], list[SourceError]]:
+    """Every ``*.yaml`` in ``directory``; the bad ones are reported, not fatal."""
+    sources: list[SourceConfig] = []
+    errors: list[SourceError] = []
+    for path in sorted(directory.glob("*.y*ml")):
+        try:
+            sources.append(parse_source(path))
+        except ValueError as exc:
+            errors.append(SourceError(path, str(exc).removeprefix(f"{path}: ")))
+    return sources, errors
+
+
+def select_sources(sources: list[SourceConfig], names: list[str] | None) -> list[SourceConfig]:
+    if not names:
+        return [s for s in sources if s.enabled]
+    by_name = {s.name: s for s in sources}
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        raise KeyError(f"unknown source(s): {', '.join(missing)}; known: {', '.join(by_name)}")
+    return [by_name[n] for n in names]
+
+
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def default_sources_dir(demo: bool = False) -> Path:
+    """``$CLEANWIRE_CONFIG/sources`` if set, else ``./config`` if present, else the repo's."""
+    import os
+
+    sub = Path("demo") if demo else Path("sources")
+    if os.environ.get("CLEANWIRE_CONFIG"):
+        return Path(os.environ["CLEANWIRE_CONFIG"]) / sub
+    local = Path.cwd() / "config"
+    return (local if local.is_dir() else repo_root() / "config") / sub

@@ -1,0 +1,43 @@
+"""The object-store interface every backend implements.
+
+Records are written once (``put_new``: the write fails if the key exists), so a
+re-run can never overwrite or duplicate; state files (dedup index, seen URLs)
+are the only objects that are replaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol
+
+
+class StoreError(RuntimeError):
+    """A storage operation failed after the backend's own retries."""
+
+
+class ConditionalWritesUnsupported(StoreError):
+    """The backend ignores If-None-Match: write-once keys would silently overwrite."""
+
+
+class ObjectStore(Protocol):
+    url: str
+
+    def put_new(self, key: str, data: bytes, content_type: str = "application/json") -> bool:
+        """Write ``key`` only if absent; True if written, False if it already existed."""
+        ...
+
+    def put(self, key: str, data: bytes, content_type: str = "application/json") -> None:
+        """Write or replace ``key`` atomically (readers see the old or the new object)."""
+        ...
+
+    def get(self, key: str) -> bytes:
+        """Raise ``KeyError`` when absent."""
+        ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def list(self, prefix: str) -> Iterator[str]:
+        """Keys under ``prefix`` in lexicographic order."""
+        ...
+
+    def delete(self, key: str) -> None: ...

@@ -1,0 +1,77 @@
+"""A bucket in a local directory, with the same keys and the same write-once rule as S3.
+
+Objects are written to a temporary file and then hard-linked into place:
+``link`` fails when the target exists (the local If-None-Match) and a reader
+never sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+class LocalStore:
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root).resolve()
+        self.url = f"file://{self.root}"
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root not in path.parents:
+            raise ValueError(f"key escapes the store: {key!r}")
+        return path
+
+    def _write_temp(self, path: Path, data: bytes) -> str:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return tmp
+
+    def put_new(self, key: str, data: bytes, content_type: str = "application/json") -> bool:
+        path = self._path(key)
+        tmp = self._write_temp(path, data)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return False
+        finally:
+            os.unlink(tmp)
+        return True
+
+    def put(self, key: str, data: bytes, content_type: str = "application/json") -> None:
+        path = self._path(key)
+        os.replace(self._write_temp(path, data), path)
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError:
+            raise KeyError(key) from None
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def list(self, prefix: str) -> Iterator[str]:
+        base = self.root
+        keys = []
+        start = self._path(prefix) if prefix else base
+        search_root = start if start.is_dir() else start.parent
+        if not search_root.exists():
+            return iter(())
+        for dirpath, _dirs, files in os.walk(search_root):
+            for name in files:
+                if name.startswith(".tmp-"):
+                    continue
+                key = Path(dirpath, name).relative_to(base).as_posix()
+                if key.startswith(prefix):
+                    keys.append(key)
+        return iter(sorted(keys))
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)

@@ -1,0 +1,157 @@
+"""S3-compatible storage through boto3: AWS S3, MinIO, R2, moto.
+
+The standard boto3 configuration applies (AWS_ENDPOINT_URL, the credentials
+chain, AWS_REGION); what we add is the write protocol: write-once keys with
+``If-None-Match: *`` and a refusal to run against a backend that ignores it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from pipeline.storage.base import ConditionalWritesUnsupported, StoreError
+
+log = logging.getLogger(__name__)
+
+_ALREADY_EXISTS = {"PreconditionFailed", "412"}
+# A concurrent conditional write to the same key: S3 answers 409; retrying yields 412 or success.
+_CONFLICT = {"ConditionalRequestConflict", "409"}
+
+
+def client_config(connect_timeout: float = 5, read_timeout: float = 30, max_attempts: int = 5) -> Config:
+    """Timeouts inside botocore (Prefect cannot interrupt a blocked socket) and standard retries.
+
+    ``when_required`` checksums: newer boto3 adds CRC trailers by default that some
+    MinIO and Ceph builds reject.
+    """
+    return Config(
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        retries={"mode": "standard", "max_attempts": max_attempts},
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+    )
+
+
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+class S3Store:
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        *,
+        client: Any | None = None,
+        endpoint_url: str | None = None,
+        config: Config | None = None,
+    ) -> None:
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.url = f"s3://{bucket}/{self.prefix}"
+        if client is None:
+            # Off AWS, botocore would otherwise probe the EC2 metadata endpoint for credentials.
+            os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+            client = boto3.client(
+                "s3",
+                endpoint_url=endpoint_url or os.environ.get("AWS_ENDPOINT_URL"),
+                config=config or client_config(),
+            )
+        self.client = client
+
+    def _key(self, key: str) -> str:
+        return self.prefix + key
+
+    def put_new(self, key: str, data: bytes, content_type: str = "application/json") -> bool:
+        for _attempt in range(3):
+            try:
+                self.client.put_object(
+                    Bucket=self.bucket,
+                    Key=self._key(key),
+                    Body=data,
+                    ContentType=content_type,
+                    IfNoneMatch="*",
+                )
+                return True
+            except ClientError as exc:
+                code = _code(exc)
+                if code in _ALREADY_EXISTS:
+                    return False
+                if code in _CONFLICT:
+                    continue
+                raise StoreError(f"put {key}: {code or exc}") from exc
+            except BotoCoreError as exc:
+                raise StoreError(f"put {key}: {exc}") from exc
+        raise StoreError(f"put {key}: conditional write kept conflicting")
+
+    def put(self, key: str, data: bytes, content_type: str = "application/json") -> None:
+        try:
+            self.client.put_object(
+                Bucket=self.bucket, Key=self._key(key), Body=data, ContentType=content_type
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise StoreError(f"put {key}: {exc}") from exc
+
+    def get(self, key: str) -> bytes:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+            return response["Body"].read()
+        except ClientError as exc:
+            if _code(exc) in ("NoSuchKey", "404"):
+                raise KeyError(key) from None
+            raise StoreError(f"get {key}: {exc}") from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"get {key}: {exc}") from exc
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            return True
+        except ClientError as exc:
+            if _code(exc) in ("NoSuchKey", "404", "NotFound"):
+                return False
+            raise StoreError(f"head {key}: {exc}") from exc
+        except BotoCoreError as exc:
+            raise StoreError(f"head {key}: {exc}") from exc
+
+    def list(self, prefix: str) -> Iterator[str]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        try:
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=self._key(prefix)):
+                for item in page.get("Contents", []):
+                    yield item["Key"][len(self.prefix) :]
+        except (ClientError, BotoCoreError) as exc:
+            raise StoreError(f"list {prefix}: {exc}") from exc
+
+    def delete(self, key: str) -> None:
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
+        except (ClientError, BotoCoreError) as exc:
+            raise StoreError(f"delete {key}: {exc}") from exc
+
+    def check_conditional_writes(self) -> None:
+        """Refuse a backend that ignores If-None-Match: it would overwrite write-once keys."""
+        key = f"state/probe/conditional-write-{uuid.uuid4().hex}"
+        try:
+            first = self.put_new(key, b"1", "text/plain")
+            second = self.put_new(key, b"2", "text/plain")
+        finally:
+            try:
+                self.delete(key)
+            except StoreError:
+                log.warning("could not delete probe object %s", key)
+        if not first or second:
+            raise ConditionalWritesUnsupported(
+                f"{self.url} ignores If-None-Match: * (conditional writes); cleanwire refuses to "
+                "write to it because re-runs would overwrite stored records. Use a backend that "
+                "supports conditional writes (AWS S3, recent MinIO, R2)."
+            )

@@ -1,0 +1,64 @@
+"""Raw pages as WARC: re-extract later without crawling again (``cleanwire reprocess``)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from pipeline.record import Page
+
+_SOURCE_HEADER = "WARC-X-Cleanwire-Source"
+_CANDIDATE_HEADER = "WARC-X-Cleanwire-Article-Candidate"
+
+
+class PageWarcWriter:
+    """Appends one response record per fetched page to a gzipped WARC stream."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._writer = WARCWriter(stream, gzip=True)
+
+    def write(self, page: Page) -> None:
+        headers = [(k, v) for k, v in page.headers.items() if k.lower() != "content-encoding"]
+        http_headers = StatusAndHeaders(f"{page.status} -", headers, protocol="HTTP/1.1")
+        warc_headers = {
+            "WARC-Date": page.fetched.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            _SOURCE_HEADER: page.source,
+            _CANDIDATE_HEADER: "1" if page.article_candidate else "0",
+        }
+        if page.final_url and page.final_url != page.url:
+            warc_headers["WARC-Refers-To-Target-URI"] = page.url
+        record = self._writer.create_warc_record(
+            page.effective_url,
+            "response",
+            payload=io.BytesIO(page.body),
+            http_headers=http_headers,
+            warc_headers_dict=warc_headers,
+        )
+        self._writer.write_record(record)
+
+
+def read_pages(stream: BinaryIO) -> Iterator[Page]:
+    for record in ArchiveIterator(stream):
+        if record.rec_type != "response":
+            continue
+        warc = record.rec_headers
+        http = record.http_headers
+        status = int(http.get_statuscode() or 0) if http else 0
+        fetched = datetime.strptime(warc.get_header("WARC-Date"), "%Y-%m-%dT%H:%M:%SZ")
+        url = warc.get_header("WARC-Target-URI")
+        yield Page(
+            url=warc.get_header("WARC-Refers-To-Target-URI") or url,
+            final_url=url,
+            body=record.content_stream().read(),
+            source=warc.get_header(_SOURCE_HEADER) or "unknown",
+            status=status,
+            headers=dict(http.headers) if http else {},
+            fetched=fetched.replace(tzinfo=UTC),
+            article_candidate=warc.get_header(_CANDIDATE_HEADER) != "0",
+        )

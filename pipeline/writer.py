@@ -1,0 +1,140 @@
+"""Where records are written, in the order that keeps the bucket consistent.
+
+1. a pending journal naming every key this run is about to write;
+2. the records and also_at links, each write-once (412 = already there);
+3. the dedup index and seen URLs, now that the writes succeeded;
+4. the manifest, last;
+5. the journal is deleted.
+
+A crash anywhere leaves either nothing visible to readers, or a journal that
+``recover_pending`` turns into a recovery manifest on the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from pipeline.dedup import DedupIndex, Verdict
+from pipeline.manifest import LinkEntry, Manifest, RecordEntry
+from pipeline.record import AlsoAt, Article
+from pipeline.storage import ObjectStore
+from pipeline.storage.layout import (
+    PENDING_PREFIX,
+    link_key,
+    manifest_key,
+    pending_key,
+    record_key,
+)
+
+log = logging.getLogger(__name__)
+
+
+def encode_record(article: Article) -> bytes:
+    return article.model_dump_json(indent=1).encode("utf-8")
+
+
+@dataclass
+class WriteReport:
+    records: list[RecordEntry] = field(default_factory=list)
+    links: list[LinkEntry] = field(default_factory=list)
+    already_stored: int = 0
+    bytes_by_source: dict[str, int] = field(default_factory=dict)
+
+
+def plan_links(verdicts: Iterable[Verdict], new_ids: set[str]) -> list[tuple[str, AlsoAt]]:
+    """Sightings of records stored by earlier runs; sightings of this run's records are folded."""
+    links = []
+    for verdict in verdicts:
+        if verdict.is_new or verdict.duplicate_of in new_ids:
+            continue
+        assert verdict.duplicate_of is not None
+        article = verdict.article
+        links.append(
+            (verdict.duplicate_of, AlsoAt(url=article.url, source=article.source, fetched=article.fetched))
+        )
+    return links
+
+
+class RecordWriter:
+    def __init__(self, store: ObjectStore, index: DedupIndex, run_id: str, manifest_id: str) -> None:
+        self.store = store
+        self.index = index
+        self.run_id = run_id
+        self.manifest_id = manifest_id
+
+    def write(self, verdicts: list[Verdict]) -> WriteReport:
+        new = [v.article for v in verdicts if v.is_new]
+        links = plan_links(verdicts, {a.id for a in new})
+        keys = {a.id: record_key(a.source, a.fetched, a.id) for a in new}
+        self._journal(keys, links)
+        report = WriteReport()
+        for article in new:
+            data = encode_record(article)
+            if self.store.put_new(keys[article.id], data):
+                sizes = report.bytes_by_source
+                sizes[article.source] = sizes.get(article.source, 0) + len(data)
+            else:
+                report.already_stored += 1
+            report.records.append(RecordEntry(id=article.id, key=keys[article.id], source=article.source))
+        for record_id, sighting in links:
+            key = link_key(record_id, sighting.url)
+            if self.store.put_new(key, sighting.model_dump_json().encode("utf-8")):
+                report.links.append(LinkEntry(record_id=record_id, key=key, url=sighting.url))
+        for article in new:
+            self.index.add_record(article, keys[article.id])
+        for verdict in verdicts:
+            if verdict.duplicate_of is not None:
+                self.index.add_url(verdict.article.canonical_url, verdict.duplicate_of)
+        return report
+
+    def _journal(self, keys: dict[str, str], links: list[tuple[str, AlsoAt]]) -> None:
+        payload = {
+            "run_id": self.run_id,
+            "manifest_id": self.manifest_id,
+            "records": keys,
+            "links": [link_key(rid, s.url) for rid, s in links],
+        }
+        self.store.put(pending_key(self.run_id), json.dumps(payload).encode("utf-8"))
+
+    def finish(self) -> None:
+        self.store.delete(pending_key(self.run_id))
+
+
+def recover_pending(store: ObjectStore, index: DedupIndex) -> list[Manifest]:
+    """Adopt what crashed runs wrote but never committed; return the recovery manifests written."""
+    written: list[Manifest] = []
+    for key in list(store.list(PENDING_PREFIX)):
+        journal = json.loads(store.get(key))
+        if store.exists(manifest_key(journal["manifest_id"])):
+            store.delete(key)
+            continue
+        manifest = Manifest.start(journal["run_id"], sources=[])
+        manifest.recovered = True
+        for record_id, record_path in journal["records"].items():
+            if not store.exists(record_path):
+                continue
+            article = Article.model_validate_json(store.get(record_path))
+            index.add_record(article, record_path)
+            manifest.records.append(RecordEntry(id=record_id, key=record_path, source=article.source))
+            if article.source not in manifest.sources:
+                manifest.sources.append(article.source)
+        for link_path in journal["links"]:
+            if store.exists(link_path):
+                sighting = AlsoAt.model_validate_json(store.get(link_path))
+                record_id = link_path.rsplit("/", 2)[-2]
+                manifest.links.append(LinkEntry(record_id=record_id, key=link_path, url=sighting.url))
+        if manifest.records or manifest.links:
+            index.save(store)
+            manifest.write(store)
+            written.append(manifest)
+            log.warning(
+                "recovered %d records and %d links from interrupted run %s",
+                len(manifest.records),
+                len(manifest.links),
+                journal["run_id"],
+            )
+        store.delete(key)
+    return written

@@ -1,0 +1,190 @@
+"""The generic news spider: any source config, through sitemaps, feeds and followed links."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.python.failure import Failure
+
+from pipeline.outcomes import Dropped, Outcome
+from pipeline.record import Page, utcnow
+from pipeline.seen import SeenUrls
+from pipeline.sources import SourceConfig
+from pipeline.urls import canonicalize
+from spiders.middlewares import PrivateAddressRefused, headers_dict
+from spiders.registry import register
+
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+
+
+@register("news")
+class NewsSpider(Spider):
+    name = "news"
+
+    def __init__(
+        self,
+        source: SourceConfig,
+        seen: SeenUrls | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, name=source.name, **kwargs)
+        self.source = source
+        self.seen = seen or SeenUrls()
+        self.allowed_domains = list(source.allowed_domains)
+        self.skipped_unchanged = 0
+        self._requested: set[str] = set()
+
+    # -- discovery -------------------------------------------------------------------------
+
+    def _sites(self) -> list[str]:
+        d = self.source.discovery
+        roots = {f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in d.sitemaps + d.feeds + d.start_urls}
+        return sorted(roots)
+
+    async def start(self) -> AsyncIterator[Request]:
+        d = self.source.discovery
+        if d.robots_sitemaps:
+            for root in self._sites():
+                yield self._request(
+                    f"{root}/robots.txt", self.parse_robots, meta={"dont_obey_robotstxt": True}
+                )
+        for url in d.sitemaps:
+            yield self._request(url, self.parse_sitemap)
+        for url in d.feeds:
+            yield self._request(url, self.parse_feed)
+        for url in d.start_urls:
+            yield self._request(url, self.parse_listing_or_article)
+
+    def _request(self, url: str, callback: Any, **kwargs: Any) -> Request:
+        return Request(url, callback=callback, errback=self.on_error, **kwargs)
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        if response.status != 200:
+            return
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+            if url not in self.source.discovery.sitemaps:
+                yield self._request(url, self.parse_sitemap)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        if response.status != 200:
+            self.logger.warning("sitemap %s answered HTTP %s", response.url, response.status)
+            return
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            body = gzip.decompress(body)[:MAX_SITEMAP_BYTES]
+        try:
+            sitemap = Sitemap(body)
+        except Exception as exc:  # lxml raises several types for garbage
+            self.logger.warning("sitemap %s unreadable: %s", response.url, exc)
+            return
+        for entry in sitemap:
+            loc = entry.get("loc")
+            if not loc:
+                continue
+            if sitemap.type == "sitemapindex":
+                yield self._request(loc, self.parse_sitemap)
+            else:
+                yield from self._article_request(loc, lastmod=entry.get("lastmod"))
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        if response.status != 200:
+            self.logger.warning("feed %s answered HTTP %s", response.url, response.status)
+            return
+        selector = Selector(text=response.text, type="xml")
+        selector.remove_namespaces()
+        for item in selector.xpath("//item | //entry"):
+            link = item.xpath("link/@href").get() or item.xpath("link/text()").get()
+            if not link:
+                continue
+            date = (
+                item.xpath("updated/text()").get()
+                or item.xpath("pubDate/text()").get()
+                or item.xpath("published/text()").get()
+            )
+            yield from self._article_request(urljoin(response.url, link.strip()), lastmod=date)
+
+    def parse_listing_or_article(self, response: Response) -> Iterator[Request | Page]:
+        if self.source.is_article_url(response.url) and self.source.article_urls.allow:
+            yield self._page(response)
+            return
+        yield self._page(response, candidate=False)
+        if response.status != 200 or not hasattr(response, "css"):
+            return
+        for href in response.css("a::attr(href)").getall():
+            url = response.urljoin(href.strip())
+            if not url.startswith(("http://", "https://")):
+                continue
+            if self.source.is_article_url(url) and self.source.article_urls.allow:
+                yield from self._article_request(url)
+            elif self.source.is_follow_url(url):
+                canonical = canonicalize(url)
+                if canonical not in self._requested:
+                    self._requested.add(canonical)
+                    yield self._request(url, self.parse_listing_or_article)
+
+    # -- articles --------------------------------------------------------------------------
+
+    def _article_request(self, url: str, lastmod: str | None = None) -> Iterator[Request]:
+        if not self.source.is_article_url(url):
+            return
+        if url in self._requested:
+            return
+        self._requested.add(url)
+        canonical = canonicalize(url)
+        if not self.seen.should_fetch(canonical, lastmod):
+            self.skipped_unchanged += 1
+            self.crawler.stats.inc_value("cleanwire/skipped_unchanged")
+            return
+        headers = {}
+        known = self.seen.get(canonical)
+        if known is not None:
+            if known.etag:
+                headers["If-None-Match"] = known.etag
+            if known.last_modified:
+                headers["If-Modified-Since"] = known.last_modified
+        yield self._request(
+            url,
+            self.parse_article,
+            headers=headers,
+            meta={"article_candidate": True, "lastmod": lastmod},
+        )
+
+    def parse_article(self, response: Response) -> Iterator[Page | Dropped]:
+        if response.status == 304:
+            yield Dropped(response.url, self.source.name, Outcome.DUPLICATE, "not modified (304)")
+            return
+        yield self._page(response)
+
+    def _page(self, response: Response, candidate: bool = True) -> Page:
+        redirects = response.request.meta.get("redirect_urls") if response.request else None
+        return Page(
+            url=(redirects or [response.url])[0],
+            final_url=response.url,
+            body=response.body,
+            source=self.source.name,
+            status=response.status,
+            headers=headers_dict(response),
+            fetched=utcnow(),
+            article_candidate=candidate,
+            lastmod=response.meta.get("lastmod"),
+        )
+
+    def on_error(self, failure: Failure) -> Iterator[Dropped]:
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        if failure.check(PrivateAddressRefused, IgnoreRequest):
+            outcome, reason = Outcome.BLOCKED, str(failure.value) or "request refused"
+        else:
+            outcome, reason = Outcome.ERROR, f"{failure.type.__name__}: {failure.value}"
+        self.logger.info("request failed %s: %s", url, reason)
+        if request is not None and request.meta.get("article_candidate"):
+            yield Dropped(url, self.source.name, outcome, reason)

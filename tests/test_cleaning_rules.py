@@ -1,0 +1,104 @@
+"""Each cleaning rule removes its boilerplate and keeps article sentences that merely mention it."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.cleaning import Cleaner
+
+
+def clean(paras: list[str], **kw) -> tuple[list[str], list[str]]:
+    result = Cleaner().clean_paragraphs(paras, **kw)
+    return result.paragraphs, [r.rule for r in result.removed]
+
+
+BODY = (
+    "The council voted 7-2 on Tuesday to approve the budget after months of debate over "
+    "police overtime and library hours."
+)
+
+
+@pytest.mark.parametrize(
+    ("boiler", "rule"),
+    [
+        ("[Featured Image by Hau Dinh/AP Images]", "image-credit"),
+        ("(Photo: Jane Doe/Staff)", "image-credit"),
+        ("Copyright 2020 The Washington Times, LLC. Click here for reprint permission.", "copyright-line"),
+        ("© 2025 Northwind Media. All rights reserved.", "copyright-line"),
+        ("Share this article", "share-prompt"),
+        ("Click to Read More and View Comments", "share-prompt"),
+        ("Read more: Transit board weighs fare increase", "more-prompt"),
+        ("Explore More", "more-prompt"),
+        ("see also white house chief of staff trump did not accept putin s denial", "see-also"),
+        ("This story was originally published by Capitol Ledger.", "syndication-note"),
+        ("https://cdn.example.com/images/promo.jpg", "bare-url"),
+        ("Sign in", "sign-in-prompt"),
+        ("We use cookies to improve your experience. Accept all cookies.", "cookie-notice"),
+        ("Sign up for our morning newsletter", "promo-box"),
+    ],
+)
+def test_rule_removes_boilerplate(boiler: str, rule: str) -> None:
+    kept, rules = clean([BODY, boiler, BODY.replace("7-2", "6-3")])
+    assert boiler not in kept
+    assert rule in rules
+    assert len(kept) == 2
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "The newsletter, which has 40,000 subscribers, was the first to report the vote, and its "
+        "editor said she would sign up for the council's public comment period.",
+        "The lawsuit claims the brewery violated the artist's copyright in 2019 when it printed the "
+        "mural on cans without permission, and seeks damages of $250,000.",
+        "Share prices fell 4 percent after the report.",
+        "Photo identification will be required at polling places starting next year, officials said.",
+    ],
+)
+def test_rules_keep_sentences_that_only_mention_boilerplate_words(content: str) -> None:
+    kept, rules = clean([BODY, content])
+    assert kept == [BODY, content], rules
+
+
+def test_promo_box_takes_blurb_only_when_closed_by_a_call_to_action() -> None:
+    box = ["Subscribe to The Week", "Escape your echo chamber. Get the facts.", "SUBSCRIBE & SAVE"]
+    kept, _ = clean([BODY, *box, BODY + " Later."])
+    assert kept == [BODY, BODY + " Later."]
+    # A lone heading followed by article text: only the heading goes.
+    kept, _ = clean([BODY, "Subscribe to The Week", "The mayor disagreed with the vote, she said."])
+    assert kept == [BODY, "The mayor disagreed with the vote, she said."]
+
+
+def test_caption_goes_with_its_credit() -> None:
+    kept, rules = clean(["Trump and Putin.", "(Image credit: Screenshot/Twitter/ABC News)", BODY])
+    assert kept == [BODY]
+    assert rules == ["image-credit", "image-credit"]
+
+
+def test_author_bio_only_at_the_end() -> None:
+    bio = "Maria Lopez covers city hall for the Post. Reach her at maria@example.com."
+    kept, _ = clean([BODY, bio])
+    assert kept == [BODY]
+    early = "Maria Lopez is a council member who covers the budget committee and chairs it."
+    kept, _ = clean([early, BODY, BODY + " Again.", BODY + " Third."])
+    assert early in kept
+
+
+def test_repeated_paragraph_and_title_are_removed() -> None:
+    kept, rules = clean(
+        ["My Title", BODY, "A sentence printed twice here.", "A sentence printed twice here."],
+        title="My Title",
+    )
+    assert kept == [BODY, "A sentence printed twice here."]
+    assert rules == ["title-repeat", "repeated-paragraph"]
+
+
+def test_unknown_language_runs_only_language_independent_rules() -> None:
+    kept, rules = clean(["Abonnieren Sie unseren Newsletter", "https://example.com/x", BODY], language="de")
+    assert "Abonnieren Sie unseren Newsletter" in kept
+    assert "bare-url" in rules
+
+
+def test_audit_records_rule_and_text() -> None:
+    result = Cleaner().clean_paragraphs([BODY, "Explore More"])
+    assert [(r.rule, r.text) for r in result.removed] == [("more-prompt", "Explore More")]
