@@ -66,15 +66,15 @@ class Extractor:
         triage(page, html)
         if not page.article_candidate:
             raise NotAnArticle(Outcome.NOT_AN_ARTICLE, "URL does not match article patterns")
-        og_type = _OG_TYPE.search(html[:20000])
-        if og_type and og_type.group(1).strip().lower() in self.settings.non_article_types:
-            raise NotAnArticle(Outcome.NOT_AN_ARTICLE, f"og:type {og_type.group(1)}")
         return self.extract_html(html, page.effective_url, source=page.source, fetched=page.fetched)
 
     def extract_html(
         self, html: str, url: str, *, source: str = "adhoc", fetched: datetime | None = None
     ) -> Article:
         settings = self.settings
+        og_type = _OG_TYPE.search(html[:20000])
+        if og_type and og_type.group(1).strip().lower() in settings.non_article_types:
+            raise NotAnArticle(Outcome.NOT_AN_ARTICLE, f"og:type {og_type.group(1)}")
         try:
             doc = trafilatura.bare_extraction(
                 html,

@@ -102,3 +102,14 @@ def test_unknown_language_runs_only_language_independent_rules() -> None:
 def test_audit_records_rule_and_text() -> None:
     result = Cleaner().clean_paragraphs([BODY, "Explore More"])
     assert [(r.rule, r.text) for r in result.removed] == [("more-prompt", "Explore More")]
+
+
+def test_call_to_action_glued_to_promo_image_url_closes_the_box() -> None:
+    box = [
+        "Subscribe to The Week",
+        "Escape your echo chamber.",
+        "SUBSCRIBE & SAVE https://cdn.example.net/flexiimages/promo.jpg",
+    ]
+    kept, rules = clean([BODY, *box, BODY + " Later."])
+    assert kept == [BODY, BODY + " Later."]
+    assert rules == ["promo-box"] * 3

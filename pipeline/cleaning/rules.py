@@ -75,8 +75,21 @@ def copyright_line(paras: list[str], ctx: RuleContext) -> Iterable[int]:
     return _short_matches(paras, ctx.pack.copyright, 40)
 
 
+_URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+
+
+def _without_urls(para: str) -> str:
+    """Extractors glue a button and the promo image URL after it into one line."""
+    return _URL.sub(" ", para).strip()
+
+
+def _is_call_to_action(para: str, pack: LanguagePack) -> bool:
+    bare = _without_urls(para)
+    return _words(bare) <= 4 and bool(pack.call_to_action.search(bare))
+
+
 def _closes_box(para: str, pack: LanguagePack) -> bool:
-    return bool(pack.call_to_action.search(para) or _BARE_URL.match(para))
+    return _is_call_to_action(para, pack) or bool(_BARE_URL.match(para))
 
 
 def promo_box(paras: list[str], ctx: RuleContext) -> Iterable[int]:
@@ -119,8 +132,9 @@ def newsletter_blurb(paras: list[str], ctx: RuleContext) -> Iterable[int]:
 
 
 def call_to_action(paras: list[str], ctx: RuleContext) -> Iterable[int]:
-    assert ctx.pack is not None
-    return _short_matches(paras, ctx.pack.call_to_action, 4)
+    pack = ctx.pack
+    assert pack is not None
+    return (i for i, para in enumerate(paras) if _is_call_to_action(para, pack))
 
 
 def sign_in_prompt(paras: list[str], ctx: RuleContext) -> Iterable[int]:

@@ -1,0 +1,59 @@
+"""The installed ``cleanwire`` console script on single documents."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.demo_pages import SEED_PAGES, page
+
+CLEANWIRE = str(Path(sys.executable).with_name("cleanwire"))
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CLEANWIRE, *args], capture_output=True, text=True, input=stdin, timeout=120)
+
+
+def test_extract_prints_the_cleaned_record(built_sites) -> None:
+    site, slug = SEED_PAGES["002"]
+    html = built_sites[site] / page(site, slug).path.lstrip("/")
+    result = run("extract", str(html), "--url", "http://127.0.0.1:8703" + page(site, slug).path)
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    expected = next((SEEDS / "expected").glob("002_*.txt")).read_text()
+    assert record["text"].split() == expected.split()
+    assert record["title"].startswith("Putin and Trump seem to agree")
+    assert {r["rule"] for r in record["removed"]} >= {"promo-box", "author-bio"}
+
+
+def test_extract_says_why_a_page_is_not_an_article(built_sites) -> None:
+    html = built_sites["capitol-ledger"] / "about.html"
+    result = run("extract", str(html), "--url", "http://127.0.0.1:8701/about.html")
+    assert result.returncode == 2
+    assert "not-an-article" in result.stderr and "og:type" in result.stderr
+
+
+def test_clean_text_on_seed_files(seeds) -> None:
+    for seed in ("001", "002"):
+        path = next(SEEDS.glob(f"{seed}_*.txt"))
+        title = path.read_text().splitlines()[0]
+        result = run("clean-text", str(path), "--title", title)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.split() == seeds[seed][1].split()
+
+
+def test_clean_text_reads_stdin_and_shows_audit() -> None:
+    result = run(
+        "clean-text", "-", "--audit", stdin="A real paragraph of the story here.\nShare this article\n"
+    )
+    assert result.stdout.strip() == "A real paragraph of the story here."
+    assert "share-prompt" in result.stderr
+
+
+def test_schema_command_prints_the_committed_schema() -> None:
+    result = run("schema")
+    schema = json.loads(result.stdout)
+    assert "text" in schema["properties"] and "also_at" in schema["properties"]
