@@ -202,6 +202,55 @@ def cmd_boilerplate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dedup(args: argparse.Namespace) -> int:
+    """Streams JSON lines in and out: texts are never all in memory at once."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from pipeline.near_dup import dedup_stream
+
+    source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")  # noqa: SIM115
+    target = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+    counts = {"docs": 0, "duplicates": 0, "bad_lines": 0}
+
+    def docs():
+        for number, line in enumerate(source, 1):
+            if not line.strip():
+                continue
+            try:
+                doc = json.loads(line)
+                yield str(doc["id"]), str(doc["text"])
+            except (ValueError, KeyError, TypeError) as exc:
+                counts["bad_lines"] += 1
+                console.print(f"[yellow]line {number} skipped: {exc!r}[/yellow]")
+
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task("dedup", total=None)
+        try:
+            for doc_id, cluster, duplicate_of in dedup_stream(docs()):
+                target.write(
+                    json.dumps({"id": doc_id, "cluster": cluster, "duplicate_of": duplicate_of}) + "\n"
+                )
+                counts["docs"] += 1
+                counts["duplicates"] += duplicate_of is not None
+                if counts["docs"] % 1000 == 0:
+                    progress.update(task, description=f"dedup: {counts['docs']:,} docs")
+        finally:
+            if target is not sys.stdout:
+                target.close()
+            if source is not sys.stdin:
+                source.close()
+    console.print(
+        f"{counts['docs']} documents, {counts['duplicates']} duplicates, {counts['bad_lines']} bad lines"
+    )
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from pipeline.schema import record_schema
 
@@ -276,6 +325,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_boilerplate)
+
+    p = sub.add_parser("dedup", help="near-duplicate clusters for a JSONL corpus (id, text)")
+    p.add_argument("input", help="JSON lines with id and text, or - for standard input")
+    p.add_argument("-o", "--output", help="output JSON lines (default: standard output)")
+    p.set_defaults(func=cmd_dedup)
 
     p = sub.add_parser("schema", help="print the record JSON Schema")
     p.set_defaults(func=cmd_schema)

@@ -1,9 +1,12 @@
-"""Where a record is judged a duplicate: same canonical URL, or the same text once folded.
+"""Where a record is judged a duplicate: same canonical URL, same folded text, or near-duplicate.
 
-The index is persistent (kept in the store, so a re-run or another machine
-sees it), loaded once per run, and only ever updated with records whose write
-succeeded. Within a run, ``Deduplicator`` also remembers what it has just
-accepted so that two copies fetched in the same run become one record.
+Exact and URL matches come from hash maps; near-duplicates (syndicated copies
+in other chrome, light edits, truncated teasers) from ``pipeline.near_dup``,
+on the cleaned text. The index is persistent (kept in the store, so a re-run
+or another machine sees it), loaded once per run, and only ever updated with
+records whose write succeeded. Within a run, ``Deduplicator`` also remembers
+what it has just accepted so that copies fetched in the same run become one
+record.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from pipeline.near_dup import Fingerprint, Fingerprinter, NearDuplicateIndex
 from pipeline.outcomes import Dropped, Outcome
 from pipeline.record import AlsoAt, Article
 from pipeline.storage import ObjectStore
-from pipeline.storage.layout import DEDUP_INDEX_KEY
+from pipeline.storage.layout import DEDUP_INDEX_KEY, NEAR_DUP_INDEX_KEY
 
 INDEX_FORMAT = 1
 
@@ -26,19 +30,24 @@ class DedupIndex:
     by_hash: dict[str, str] = field(default_factory=dict)
     by_url: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
+    near: NearDuplicateIndex = field(default_factory=NearDuplicateIndex)
 
-    def match(self, article: Article) -> tuple[str, str] | None:
+    def match(self, article: Article, fingerprint: Fingerprint | None = None) -> tuple[str, str] | None:
         """(record id, how) if the article is already known."""
         if article.content_hash in self.by_hash:
             return self.by_hash[article.content_hash], "content"
         if article.canonical_url in self.by_url:
             return self.by_url[article.canonical_url], "url"
+        if fingerprint is not None:
+            return self.near.match(fingerprint)
         return None
 
-    def add_record(self, article: Article, key: str) -> None:
+    def add_record(self, article: Article, key: str, fingerprint: Fingerprint | None = None) -> None:
         self.by_hash[article.content_hash] = article.id
         self.by_url.setdefault(article.canonical_url, article.id)
         self.keys[article.id] = key
+        if fingerprint is not None:
+            self.near.add(article.id, fingerprint)
 
     def add_url(self, canonical_url: str, record_id: str) -> None:
         self.by_url.setdefault(canonical_url, record_id)
@@ -60,9 +69,16 @@ class DedupIndex:
             return cls()
         if payload.get("format") != INDEX_FORMAT:
             raise ValueError(f"dedup index format {payload.get('format')} is not supported")
-        return cls(payload["by_hash"], payload["by_url"], payload["keys"])
+        try:
+            near = NearDuplicateIndex.loads(store.get(NEAR_DUP_INDEX_KEY))
+        except KeyError:
+            near = NearDuplicateIndex()
+        return cls(payload["by_hash"], payload["by_url"], payload["keys"], near)
 
     def save(self, store: ObjectStore) -> None:
+        # The near-duplicate index first: a crash between the two leaves the exact index
+        # older, and a record the exact index does not know is re-judged, not lost.
+        store.put(NEAR_DUP_INDEX_KEY, self.near.dumps(), "application/octet-stream")
         store.put(DEDUP_INDEX_KEY, self.dumps(), "application/gzip")
 
 
@@ -73,6 +89,7 @@ class Verdict:
     article: Article
     duplicate_of: str | None = None
     how: str | None = None
+    fingerprint: Fingerprint | None = None
 
     @property
     def is_new(self) -> bool:
@@ -82,14 +99,16 @@ class Verdict:
 class Deduplicator:
     """A streaming step: articles in, verdicts out, in the order given."""
 
-    def __init__(self, index: DedupIndex) -> None:
+    def __init__(self, index: DedupIndex, fingerprinter: Fingerprinter | None = None) -> None:
         self.index = index
-        self._run = DedupIndex()
+        self.fingerprint = fingerprinter or Fingerprinter(index.near.settings)
+        self._run = DedupIndex(near=NearDuplicateIndex(index.near.settings))
         self._accepted: dict[str, Article] = {}
 
     def judge(self, article: Article) -> Verdict:
+        fp = self.fingerprint(article.text)
         for index in (self._run, self.index):
-            found = index.match(article)
+            found = index.match(article, fp)
             if found is not None:
                 record_id, how = found
                 sighting = AlsoAt(url=article.url, source=article.source, fetched=article.fetched)
@@ -98,10 +117,10 @@ class Deduplicator:
                 if kept is not None and sighting.url not in known:
                     kept.also_at.append(sighting)
                 self._run.add_url(article.canonical_url, record_id)
-                return Verdict(article, duplicate_of=record_id, how=how)
-        self._run.add_record(article, key="")
+                return Verdict(article, duplicate_of=record_id, how=how, fingerprint=fp)
+        self._run.add_record(article, key="", fingerprint=fp)
         self._accepted[article.id] = article
-        return Verdict(article)
+        return Verdict(article, fingerprint=fp)
 
     def __call__(self, articles: Iterable[Article]) -> Iterator[Verdict]:
         for article in articles:

@@ -11,18 +11,28 @@ import hashlib
 import re
 import unicodedata
 
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+_NON_WORD = re.compile(r"[\W_]+")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def fold(text: str) -> str:
-    """Lower case, accents stripped, punctuation and whitespace collapsed to single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_WORD.sub(" ", ascii_only).strip()
+    """Lower case, accents stripped, punctuation and whitespace collapsed to single spaces.
+
+    Letters of every script survive (only marks and punctuation go); ASCII text,
+    the common case, skips Unicode decomposition.
+    """
+    text = text.lower()
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def hash_folded(folded: str) -> str:
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
 def content_hash(text: str) -> str:
-    return hashlib.sha256(fold(text).encode("utf-8")).hexdigest()
+    return hash_folded(fold(text))
 
 
 def record_id(hash_hex: str) -> str:

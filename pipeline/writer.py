@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from pipeline.dedup import DedupIndex, Verdict
 from pipeline.manifest import LinkEntry, Manifest, RecordEntry
+from pipeline.near_dup import Fingerprinter
 from pipeline.record import AlsoAt, Article
 from pipeline.storage import ObjectStore
 from pipeline.storage.layout import (
@@ -83,8 +84,10 @@ class RecordWriter:
             key = link_key(record_id, sighting.url)
             if self.store.put_new(key, sighting.model_dump_json().encode("utf-8")):
                 report.links.append(LinkEntry(record_id=record_id, key=key, url=sighting.url))
-        for article in new:
-            self.index.add_record(article, keys[article.id])
+        for verdict in verdicts:
+            if verdict.is_new:
+                article = verdict.article
+                self.index.add_record(article, keys[article.id], verdict.fingerprint)
         for verdict in verdicts:
             if verdict.duplicate_of is not None:
                 self.index.add_url(verdict.article.canonical_url, verdict.duplicate_of)
@@ -117,7 +120,7 @@ def recover_pending(store: ObjectStore, index: DedupIndex) -> list[Manifest]:
             if not store.exists(record_path):
                 continue
             article = Article.model_validate_json(store.get(record_path))
-            index.add_record(article, record_path)
+            index.add_record(article, record_path, Fingerprinter(index.near.settings)(article.text))
             manifest.records.append(RecordEntry(id=record_id, key=record_path, source=article.source))
             if article.source not in manifest.sources:
                 manifest.sources.append(article.source)

@@ -57,3 +57,21 @@ def test_schema_command_prints_the_committed_schema() -> None:
     result = run("schema")
     schema = json.loads(result.stdout)
     assert "text" in schema["properties"] and "also_at" in schema["properties"]
+
+
+def test_dedup_command_streams_clusters(tmp_path, seeds) -> None:
+    lines = [{"id": seed, "text": expected} for seed, (_, expected) in seeds.items()]
+    words = seeds["001"][1].split()
+    lines.append({"id": "teaser", "text": " ".join(words[: int(len(words) * 0.7)])})
+    lines.append({"id": "flat", "text": seeds["002"][1].lower().replace(",", "").replace(".", "")})
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps(line) for line in lines) + "\nnot json\n")
+    result = run("dedup", str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [o["id"] for o in out] == ["000", "001", "002", "teaser", "flat"]
+    by_id = {o["id"]: o for o in out}
+    assert by_id["teaser"] == {"id": "teaser", "cluster": "001", "duplicate_of": "001"}
+    assert by_id["flat"]["duplicate_of"] == "002"
+    assert by_id["000"]["duplicate_of"] is None and by_id["000"]["cluster"] == "000"
+    assert "1 bad lines" in result.stderr

@@ -19,6 +19,7 @@ RAW_PREFIX = f"raw/v{LAYOUT_VERSION}/"
 MANIFEST_PREFIX = f"manifests/v{LAYOUT_VERSION}/"
 STATE_PREFIX = f"state/v{LAYOUT_VERSION}/"
 DEDUP_INDEX_KEY = f"{STATE_PREFIX}dedup-index.json.gz"
+NEAR_DUP_INDEX_KEY = f"{STATE_PREFIX}near-dup-index.npz"
 SEEN_URLS_KEY = f"{STATE_PREFIX}seen-urls.json.gz"
 PENDING_PREFIX = f"{STATE_PREFIX}pending/"
 
