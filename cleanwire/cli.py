@@ -184,6 +184,32 @@ def cmd_manifests(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from pipeline.export import export_records
+
+    reader = _reader(args)
+    refs = list(reader.refs(since=args.since, source=args.source))
+    with Progress(
+        *Progress.get_default_columns()[:1],
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as progress:
+        task = progress.add_task(f"export {args.format}", total=len(refs))
+        links = reader.links()
+        count = export_records(
+            (reader.load(ref, links) for ref in refs),
+            Path(args.out),
+            args.format,
+            on_record=lambda: progress.advance(task),
+        )
+    console.print(f"exported {count} records to {args.out}")
+    return 0
+
+
 def cmd_boilerplate(args: argparse.Namespace) -> int:
     from pipeline.cleaning.site_learning import SiteBoilerplate
     from pipeline.storage import open_store
@@ -320,6 +346,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_store(sub.add_parser("manifests", help="list run manifests"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_manifests)
+
+    p = with_store(sub.add_parser("export", help="export records as Parquet or JSON lines"))
+    p.add_argument("out")
+    p.add_argument("--format", choices=["parquet", "jsonl"], default="parquet")
+    p.add_argument("--since", help="only records added after this manifest id")
+    p.add_argument("--source")
+    p.set_defaults(func=cmd_export)
 
     p = with_store(sub.add_parser("boilerplate", help="show a source's learned boilerplate"))
     p.add_argument("source")

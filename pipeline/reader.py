@@ -68,7 +68,7 @@ class BucketReader:
                 seen.add(entry.id)
                 yield ref
 
-    def _links(self) -> dict[str, list[LinkEntry]]:
+    def links(self) -> dict[str, list[LinkEntry]]:
         links: dict[str, list[LinkEntry]] = {}
         for manifest in self.manifests():
             for link in manifest.links:
@@ -78,7 +78,7 @@ class BucketReader:
     def load(self, ref: RecordRef, links: dict[str, list[LinkEntry]] | None = None) -> Article:
         article = Article.model_validate_json(self.store.get(ref.entry.key))
         known = {a.url for a in article.also_at} | {article.url}
-        for link in (links if links is not None else self._links()).get(article.id, []):
+        for link in (links if links is not None else self.links()).get(article.id, []):
             if link.url not in known:
                 article.also_at.append(AlsoAt.model_validate_json(self.store.get(link.key)))
                 known.add(link.url)
@@ -91,7 +91,7 @@ class BucketReader:
         start: date | None = None,
         end: date | None = None,
     ) -> Iterator[Article]:
-        links = self._links()
+        links = self.links()
         for ref in self.refs(since=since, source=source, start=start, end=end):
             yield self.load(ref, links)
 
