@@ -277,6 +277,53 @@ def cmd_dedup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plans(args: argparse.Namespace):
+    from flows.deployments import plan_deployments
+
+    config_dir = _config_dir(args).resolve()
+    sources, errors = load_sources(config_dir)
+    for error in errors:
+        console.print(f"[red]config error:[/red] {error}")
+    plans, problems = plan_deployments(sources)
+    for problem in problems:
+        console.print(f"[red]{problem}[/red]")
+    return config_dir, plans
+
+
+def cmd_deploy(args: argparse.Namespace) -> int:
+    """Keep prefect.yaml in step with the source configs (for work pools and workers)."""
+    from flows.deployments import prefect_yaml
+
+    config_dir, plans = _plans(args)
+    target = Path(args.output)
+    target.write_text(prefect_yaml(plans, _store_url(args), config_dir, args.work_pool), encoding="utf-8")
+    table = Table(title=f"{len(plans)} deployments → {target}")
+    for column in ("deployment", "cron (UTC)", "sources"):
+        table.add_column(column)
+    for plan in plans:
+        table.add_row(plan.name, plan.cron, ", ".join(plan.sources))
+    out.print(table)
+    out.print(f"register them with: prefect deploy --all --prefect-file {target}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve every scheduled deployment from this process (``flow.serve`` for many flows)."""
+    import asyncio
+
+    from prefect import serve
+
+    from flows.deployments import ensure_concurrency_limits, runner_deployments
+
+    config_dir, plans = _plans(args)
+    if not plans:
+        console.print("[red]no source has a schedule[/red]")
+        return 1
+    asyncio.run(ensure_concurrency_limits(plans, args.global_limit, args.per_domain_limit))
+    serve(*runner_deployments(plans, _store_url(args), config_dir), limit=args.limit)
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from pipeline.schema import record_schema
 
@@ -363,6 +410,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", help="JSON lines with id and text, or - for standard input")
     p.add_argument("-o", "--output", help="output JSON lines (default: standard output)")
     p.set_defaults(func=cmd_dedup)
+
+    p = with_store(sub.add_parser("deploy", help="write prefect.yaml with a deployment per source or group"))
+    p.add_argument("--config", help="directory of source YAML files")
+    p.add_argument("--work-pool", default="cleanwire", help="work pool the deployments run on")
+    p.add_argument("--output", default="prefect.yaml")
+    p.set_defaults(func=cmd_deploy)
+
+    p = with_store(sub.add_parser("serve", help="run all scheduled deployments from this process"))
+    p.add_argument("--config", help="directory of source YAML files")
+    p.add_argument("--global-limit", type=int, default=4, help="crawls at once, all sources")
+    p.add_argument("--per-domain-limit", type=int, default=1, help="crawls at once per domain")
+    p.add_argument("--limit", type=int, default=None, help="flow runs at once in this process")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("schema", help="print the record JSON Schema")
     p.set_defaults(func=cmd_schema)

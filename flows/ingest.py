@@ -16,8 +16,10 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
+from prefect.concurrency.sync import concurrency
 from prefect.tasks import exponential_backoff
 
+from flows.limits import GLOBAL_CRAWL_LIMIT, domain_limit_name
 from pipeline.cleaning import Cleaner
 from pipeline.cleaning.site_learning import SiteBoilerplate
 from pipeline.decode import decode_body
@@ -68,7 +70,14 @@ def load_state(store: ObjectStore) -> tuple[DedupIndex, SeenUrls]:
 def crawl_sources(
     sources: list[SourceConfig], seen: SeenUrls, warc_dir: Path, overrides: dict[str, Any] | None
 ) -> list[SourceCrawl]:
-    crawls = crawl(sources, seen=seen, warc_dir=warc_dir, overrides=overrides)
+    """Take a global and a per-domain crawl slot (limits made by ``cleanwire deploy``/``serve``).
+
+    Where the limits do not exist (ad-hoc runs, tests) the slots are not enforced.
+    """
+    domains = sorted({d for s in sources for d in s.allowed_domains})
+    names = [GLOBAL_CRAWL_LIMIT, *(domain_limit_name(d) for d in domains)]
+    with concurrency(names, occupy=1, timeout_seconds=3600, strict=False):
+        crawls = crawl(sources, seen=seen, warc_dir=warc_dir, overrides=overrides)
     logger = get_run_logger()
     for c in crawls:
         logger.info(
