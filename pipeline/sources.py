@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import yaml
@@ -80,9 +80,12 @@ class Politeness(_Strict):
 
 
 class ExtractionOverrides(_Strict):
+    """Per-source departures from the measured defaults (``pipeline.extract.ExtractionSettings``)."""
+
     drop_xpaths: list[str] = Field(default_factory=list, description="Elements removed first.")
     min_words: int = Field(default=DEFAULT_MIN_WORDS, ge=1)
-    favor_precision: bool = False
+    favor_precision: bool | None = None
+    fallback: Literal["short", "always", "never"] | None = None
 
 
 class SourceConfig(_Strict):
@@ -134,11 +137,19 @@ class SourceConfig(_Strict):
         return any(re.search(p, url) for p in self.discovery.follow)
 
     def extraction_settings(self) -> ExtractionSettings:
+        overrides = {
+            key: value
+            for key, value in (
+                ("favor_precision", self.extraction.favor_precision),
+                ("fallback", self.extraction.fallback),
+            )
+            if value is not None
+        }
         return ExtractionSettings(
-            favor_precision=self.extraction.favor_precision,
             min_words=self.extraction.min_words,
             language=self.language,
             drop_xpaths=tuple(self.extraction.drop_xpaths),
+            **overrides,
         )
 
 

@@ -113,3 +113,43 @@ def test_call_to_action_glued_to_promo_image_url_closes_the_box() -> None:
     kept, rules = clean([BODY, *box, BODY + " Later."])
     assert kept == [BODY, BODY + " Later."]
     assert rules == ["promo-box"] * 3
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "All rights reserved, reads the notice at the bottom of every page of one of the plaintiffs' sites.",
+        '"We use cookies is not a complete sentence," said the regulator\'s director at the hearing.',
+        "Photographs by the yard's own workers make up most of the show.",
+        "The free weekday newsletter, delivered to your inbox each morning, with the day's local headlines",
+        "Sign in at the front desk when you arrive, the museum's director said.",
+    ],
+)
+def test_benchmark_false_positives_are_kept(content: str) -> None:
+    kept, rules = clean([BODY, content, BODY.replace("7-2", "5-4")])
+    assert content in kept, rules
+
+
+@pytest.mark.parametrize(
+    ("boiler", "rule"),
+    [
+        ("| Photo by Walt Brennan |", "image-credit"),
+        ("Republish this story for free under our Creative Commons license.", "republish-notice"),
+        ("Have a question you want us to explain? Email our team at ask@factdesk.news.", "contact-prompt"),
+    ],
+)
+def test_benchmark_leaks_are_removed(boiler: str, rule: str) -> None:
+    kept, rules = clean([BODY, boiler, BODY.replace("7-2", "5-4")])
+    assert boiler not in kept and rule in rules
+
+
+def test_kicker_and_title_after_it_are_removed() -> None:
+    kept, rules = clean(["Explainer · Technology", "How the Grid Works", BODY], title="How the Grid Works")
+    assert kept == [BODY] and rules == ["title-repeat", "title-repeat"]
+
+
+def test_pull_quote_repeating_a_sentence_is_removed() -> None:
+    quote = "The first was to leave the chain."
+    para = f"She made two decisions that year. {quote} The second was to hire a second reporter for the desk."
+    kept, rules = clean([BODY, quote, para])
+    assert kept == [BODY, para] and rules == ["pull-quote"]

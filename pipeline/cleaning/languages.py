@@ -31,6 +31,11 @@ class LanguagePack:
     see_also: re.Pattern[str]
     syndication_note: re.Pattern[str]
     cookie_notice: re.Pattern[str]
+    credit_marker: re.Pattern[str]
+    reporting_verb: re.Pattern[str]
+    imperative: re.Pattern[str]
+    contact_prompt: re.Pattern[str]
+    republish_notice: re.Pattern[str]
     bio_opening: re.Pattern[str]
     bio_keywords: re.Pattern[str]
     contact_line: re.Pattern[str]
@@ -74,8 +79,8 @@ ENGLISH = LanguagePack(
     copyright=_rx(
         r"^(copyright|©|\(c\))\s*(©\s*)?\d{4}\b.{0,200}$",
         r"^©.{0,120}$",
-        r"\ball rights reserved\b",
-        r"\bclick here for reprint permission\b",
+        r"\ball rights reserved\W*$",
+        r"\bclick here for reprint permission\W*$",
     ),
     share_prompt=_rx(
         r"^(share|share this( article| story| page)?|tweet|email|print|"
@@ -97,8 +102,26 @@ ENGLISH = LanguagePack(
         r"^(originally|first) published (in|on|by)\b.{0,120}$",
     ),
     cookie_notice=_rx(
-        r"\b(we use cookies|this (site|website) uses cookies|by continuing to (browse|use) (this|our) "
-        r"(site|website)|accept (all )?cookies|cookie (policy|settings|preferences))\b",
+        r"^(we use cookies|this (site|website) uses cookies|by continuing to (browse|use) (this|our) "
+        r"(site|website)|cookies? (policy|settings|preferences|help us)|manage (cookies|consent))\b",
+        r"\baccept (all )?cookies\W*$",
+    ),
+    credit_marker=_rx(
+        r"^[\[(]",
+        r"/",
+        r"\b(getty|ap|reuters|afp|staff|shutterstock|istock|courtesy|"
+        r"file photo|handout|pool)\b",
+        r"[^.!?]$",
+    ),
+    reporting_verb=_rx(r"\b(said|says|told|according to|wrote|argued|claimed)\b"),
+    imperative=_rx(r"\b(get|sign up|subscribe|join|receive|register|start)\b"),
+    contact_prompt=_rx(
+        r"^(have|got) a (question|tip|story|news tip)\b.{0,160}\b(email|write|contact|send|reach)\b",
+        r"^(send|email) (us )?(your )?(tips|questions|news tips|story ideas)\b.{0,120}$",
+    ),
+    republish_notice=_rx(
+        r"^republish (this|our) (story|article)\b.{0,160}$",
+        r"\bunder (a|our) creative commons licen[cs]e\W*$",
     ),
     bio_opening=_rx(
         r"^[A-Z][\w'.-]+( [A-Z][\w'.-]+){0,3} (is|was|has been|covers|writes|reports|joined)\b",

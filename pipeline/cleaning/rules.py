@@ -38,18 +38,38 @@ def _words(text: str) -> int:
     return len(text.split())
 
 
+def _matchable(para: str) -> str:
+    """Text as the rules read it: trafilatura renders layout-table cells as ``| cell |``."""
+    if "|" not in para:
+        return para
+    return " ".join(cell.strip() for cell in para.split("|") if cell.strip())
+
+
 def _short_matches(paras: list[str], pattern: re.Pattern[str] | None, max_words: int) -> Iterable[int]:
     if pattern is None:
         return
     for i, para in enumerate(paras):
-        if _words(para) <= max_words and pattern.search(para):
+        text = _matchable(para)
+        if _words(text) <= max_words and pattern.search(text):
             yield i
 
 
 def title_repeat(paras: list[str], ctx: RuleContext) -> Iterable[int]:
-    """The headline repeated as the first paragraph: it is metadata, not body."""
-    if ctx.title and paras and fold(paras[0]) == fold(ctx.title):
-        yield 0
+    """The headline repeated near the top, with the kicker or section label just above it.
+
+    Title, kicker and section are metadata, not body; they sit in the first
+    few blocks when a template puts them inside the article element.
+    """
+    if not ctx.title:
+        return
+    title = fold(ctx.title)
+    for i, para in enumerate(paras[:3]):
+        if fold(para) == title:
+            yield i
+            for j in range(i):
+                if _words(paras[j]) <= 5 and not paras[j].rstrip().endswith((".", "!", "?")):
+                    yield j
+            return
 
 
 _BARE_URL = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
@@ -127,8 +147,12 @@ def promo_box(paras: list[str], ctx: RuleContext) -> Iterable[int]:
 
 
 def newsletter_blurb(paras: list[str], ctx: RuleContext) -> Iterable[int]:
-    assert ctx.pack is not None
-    return _short_matches(paras, ctx.pack.promo_blurb, 40)
+    """ "... delivered to your inbox" as a pitch (with a call to act), not as a description."""
+    pack = ctx.pack
+    assert pack is not None
+    for i in _short_matches(paras, pack.promo_blurb, 40):
+        if pack.imperative.search(paras[i]):
+            yield i
 
 
 def call_to_action(paras: list[str], ctx: RuleContext) -> Iterable[int]:
@@ -143,9 +167,19 @@ def sign_in_prompt(paras: list[str], ctx: RuleContext) -> Iterable[int]:
 
 
 def image_credit(paras: list[str], ctx: RuleContext) -> Iterable[int]:
-    """Credits, and the short caption just above a credit (caption and credit come as a pair)."""
-    assert ctx.pack is not None
-    for i in _short_matches(paras, ctx.pack.image_credit, 25):
+    """Credits, and the short caption just above a credit (caption and credit come as a pair).
+
+    A credit is bracketed, names an agency or a slash ("Jane Doe/Staff"), or is
+    not a sentence; "Photographs by the workers fill the hall." is a sentence.
+    """
+    pack = ctx.pack
+    assert pack is not None
+    for i in _short_matches(paras, pack.image_credit, 25):
+        text = _matchable(paras[i])
+        if _words(text) > 12 and not text.startswith(("[", "(")):
+            continue
+        if not pack.credit_marker.search(text):
+            continue
         yield i
         if i > 0 and _words(paras[i - 1]) <= 15 and not paras[i - 1].endswith(":"):
             yield i - 1
@@ -172,8 +206,37 @@ def syndication_note(paras: list[str], ctx: RuleContext) -> Iterable[int]:
 
 
 def cookie_notice(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    """Consent banners; a quoted sentence about cookies ("... said the regulator") is news."""
+    pack = ctx.pack
+    assert pack is not None
+    for i in _short_matches(paras, pack.cookie_notice, 60):
+        if not pack.reporting_verb.search(paras[i]):
+            yield i
+
+
+def contact_prompt(paras: list[str], ctx: RuleContext) -> Iterable[int]:
     assert ctx.pack is not None
-    return _short_matches(paras, ctx.pack.cookie_notice, 60)
+    return _short_matches(paras, ctx.pack.contact_prompt, 40)
+
+
+def republish_notice(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    assert ctx.pack is not None
+    return _short_matches(paras, ctx.pack.republish_notice, 40)
+
+
+def pull_quote(paras: list[str], ctx: RuleContext) -> Iterable[int]:
+    """A short block whose words all stand, in order, inside another paragraph: a pull quote."""
+    folded = [fold(p) for p in paras]
+    for i, text in enumerate(folded):
+        words = text.count(" ") + 1 if text else 0
+        if not 4 <= words <= 40:
+            continue
+        needle = f" {text} "
+        if any(
+            j != i and len(other) >= 1.5 * len(text) and needle in f" {other} "
+            for j, other in enumerate(folded)
+        ):
+            yield i
 
 
 def author_bio(paras: list[str], ctx: RuleContext) -> Iterable[int]:
@@ -217,8 +280,11 @@ RULES: tuple[Rule, ...] = (
     Rule("see-also", see_also),
     Rule("syndication-note", syndication_note),
     Rule("cookie-notice", cookie_notice),
+    Rule("contact-prompt", contact_prompt),
+    Rule("republish-notice", republish_notice),
     Rule("call-to-action", call_to_action),
     Rule("bare-url", bare_url, needs_language=False),
     Rule("author-bio", author_bio),
     Rule("repeated-paragraph", repeated_paragraph, needs_language=False),
+    Rule("pull-quote", pull_quote, needs_language=False),
 )
