@@ -124,3 +124,28 @@ def test_flow_writes_to_s3_and_cli_reads_back(s3_url, site_urls, tmp_path, capsy
     assert cli(["cat", lines[0]["id"], "--store", s3_url]) == 0
     record = json.loads(capsys.readouterr().out)
     assert record["id"] == lines[0]["id"] and len(record["text"]) == lines[0]["chars"]
+
+
+def test_text_mode_uses_what_the_site_taught(demo_runs, seeds) -> None:
+    """Seed 000 through clean-text --source: the trending strip goes once the site was learned."""
+    store, _, _ = demo_runs
+    _raw, expected = seeds["000"]
+    path = Path(__file__).parent / "fixtures" / "seeds" / "000_bb47742abdb7dbf0.txt"
+    import subprocess
+    import sys
+
+    cleanwire = str(Path(sys.executable).with_name("cleanwire"))
+    plain = subprocess.run([cleanwire, "clean-text", str(path)], capture_output=True, text=True, check=True)
+    learned = subprocess.run(
+        [cleanwire, "clean-text", str(path), "--source", "capitol-ledger", "--store", store],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    trending = "joe biden gets racist media immediately forgive forget the wuhan virus mask war"
+    assert trending in plain.stdout and trending not in learned.stdout
+    assert learned.stdout.split()[:4] == expected.split()[:4]
+    body = learned.stdout.split()
+    kept = iter(body)
+    assert all(word in kept for word in expected.split())  # every body word, in order
+    assert len(body) - len(expected.split()) <= 20  # only the inline "see also" link is left

@@ -57,7 +57,8 @@ def strip_footer(text: str, pack: LanguagePack) -> tuple[str, Removal | None]:
 def strip_learned_edges(text: str, learned: frozenset[str]) -> tuple[str, list[Removal]]:
     """Peel learned site blocks (trending strips, nav lines) off the start and end of the text."""
     removed: list[Removal] = []
-    phrases = sorted(learned, key=len, reverse=True)
+    # Short learned blocks (a date, "terms of use") are too likely to end a real sentence.
+    phrases = sorted((p for p in learned if p.count(" ") >= 3), key=len, reverse=True)
     changed = True
     while changed and text:
         changed = False
