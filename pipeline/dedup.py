@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -23,6 +24,7 @@ from pipeline.storage import ObjectStore
 from pipeline.storage.layout import DEDUP_INDEX_KEY, NEAR_DUP_INDEX_KEY
 
 INDEX_FORMAT = 1
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -69,11 +71,18 @@ class DedupIndex:
             return cls()
         if payload.get("format") != INDEX_FORMAT:
             raise ValueError(f"dedup index format {payload.get('format')} is not supported")
+        keys = payload["keys"]
         try:
             near = NearDuplicateIndex.loads(store.get(NEAR_DUP_INDEX_KEY))
         except KeyError:
             near = NearDuplicateIndex()
-        return cls(payload["by_hash"], payload["by_url"], payload["keys"], near)
+        except ValueError as exc:  # built with other settings: rebuild from the stored records
+            log.warning("rebuilding the near-duplicate index from %d records: %s", len(keys), exc)
+            near = NearDuplicateIndex()
+            fingerprint = Fingerprinter(near.settings)
+            for record_id, key in keys.items():
+                near.add(record_id, fingerprint(Article.model_validate_json(store.get(key)).text))
+        return cls(payload["by_hash"], payload["by_url"], keys, near)
 
     def save(self, store: ObjectStore) -> None:
         # The near-duplicate index first: a crash between the two leaves the exact index
