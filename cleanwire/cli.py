@@ -68,6 +68,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         result = ingest(sources=args.source or None, store=store, config_dir=str(config_dir))
     _print_run(result)
+    if result["drift"] and args.fail_on_drift:
+        console.print("[red]drift detected; failing as asked (--fail-on-drift)[/red]")
+        return 3
     return 0
 
 
@@ -85,6 +88,9 @@ def _print_run(result: dict) -> None:
     )
     for error in result["config_errors"]:
         console.print(f"[red]config error:[/red] {error}")
+    for source, warnings in result["drift"].items():
+        for warning in warnings:
+            console.print(f"[yellow]drift in {source}:[/yellow] {warning}")
 
 
 # -- single documents -----------------------------------------------------------------------
@@ -324,6 +330,73 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _find_source(args: argparse.Namespace):
+    from pipeline.sources import parse_source
+
+    directory = _config_dir(args, demo=getattr(args, "demo", False))
+    path = directory / f"{args.name}.yaml"
+    if not path.exists():
+        raise SystemExit(f"no source config {path}; `cleanwire new-source {args.name} URL` writes one")
+    return parse_source(path)
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
+    from cleanwire.preview import preview_source
+
+    source = _find_source(args)
+    fixture_dir = None
+    if args.save_fixture:
+        fixture_dir = Path(args.fixtures) / source.name
+    if args.demo:
+        from cleanwire.demo.run import demo_ports, demo_sites
+
+        sites = demo_sites(demo_ports([source]))
+    else:
+        sites = nullcontext()
+    with sites:
+        rows = preview_source(source, args.limit, fixture_dir)
+    if args.json:
+        for row in rows:
+            print(json.dumps(row.json(), ensure_ascii=False))
+    else:
+        table = Table(title=f"preview {source.name}: {len(rows)} article pages")
+        for column in ("outcome", "url", "title", "chars", "start of clean text / reason"):
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(
+                row.outcome, row.url, row.title or "", str(row.chars), row.start or row.reason or ""
+            )
+        out.print(table)
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row.outcome] = counts.get(row.outcome, 0) + 1
+        out.print("outcomes: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if fixture_dir is not None:
+        console.print(f"recorded {len(rows)} pages under {fixture_dir}")
+    return 0
+
+
+def cmd_new_source(args: argparse.Namespace) -> int:
+    from cleanwire.new_source import write_source
+
+    config_dir = Path(args.config) if args.config else repo_root() / "config" / "sources"
+    try:
+        config_path, test_path, found = write_source(
+            args.name, args.url, config_dir, Path(args.tests), args.allow_private
+        )
+    except (ValueError, FileExistsError, OSError) as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 1
+    out.print(f"sitemaps: {', '.join(found.sitemaps) or 'none'}")
+    out.print(f"feeds: {', '.join(found.feeds) or 'none'}")
+    out.print(f"article-looking URLs on the page: {len(found.article_urls)}; pattern {found.allow}")
+    out.print(f"wrote {config_path} and {test_path}")
+    out.print(f"next: cleanwire preview {args.name} --limit 10 --save-fixture")
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from pipeline.schema import record_schema
 
@@ -364,6 +437,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--source", action="append", help="a source name (repeatable; default: all)")
     p.add_argument("--demo", action="store_true", help="serve the bundled demo sites and ingest them")
     p.add_argument("--config", help="directory of source YAML files")
+    p.add_argument("--fail-on-drift", action="store_true", help="exit 3 when a source drifted")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("extract", help="one HTML page to a cleaned record (JSON)")
@@ -423,6 +497,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-domain-limit", type=int, default=1, help="crawls at once per domain")
     p.add_argument("--limit", type=int, default=None, help="flow runs at once in this process")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("preview", help="crawl a few article pages of a source and show the outcome")
+    p.add_argument("name")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true", help="one JSON line per page")
+    p.add_argument("--save-fixture", action="store_true", help="record pages and results as test fixtures")
+    p.add_argument("--fixtures", default=str(repo_root() / "tests" / "fixtures" / "sources"))
+    p.add_argument("--config", help="directory of source YAML files")
+    p.add_argument("--demo", action="store_true", help="a demo source, with the demo sites served")
+    p.set_defaults(func=cmd_preview)
+
+    p = sub.add_parser("new-source", help="probe a site and write config/sources/NAME.yaml and a test")
+    p.add_argument("name")
+    p.add_argument("url")
+    p.add_argument("--allow-private", action="store_true", help="the site is on a private/loopback address")
+    p.add_argument("--config", help="directory to write the YAML into (default config/sources)")
+    p.add_argument("--tests", default=str(repo_root() / "tests" / "sources"))
+    p.set_defaults(func=cmd_new_source)
 
     p = sub.add_parser("schema", help="print the record JSON Schema")
     p.set_defaults(func=cmd_schema)

@@ -24,8 +24,9 @@ from pipeline.cleaning import Cleaner
 from pipeline.cleaning.site_learning import SiteBoilerplate
 from pipeline.decode import decode_body
 from pipeline.dedup import DedupIndex, Deduplicator, Verdict, duplicate_drop
+from pipeline.drift import SourceStats, drift_warnings, history, median
 from pipeline.extract import Extractor
-from pipeline.manifest import Manifest, new_run_id
+from pipeline.manifest import Manifest, list_manifests, new_run_id
 from pipeline.outcomes import Dropped, NotAnArticle, Outcome
 from pipeline.record import Article, Page
 from pipeline.report import RunReport
@@ -230,6 +231,19 @@ def ingest(
             else:
                 r.drop(duplicate_drop(verdict))
         manifest.counts = report.counts()
+        for e in extracted:
+            chars = median(len(a.text) for a in e.articles)
+            if chars is not None:
+                manifest.median_chars[e.source] = chars
+        past_manifests = list(list_manifests(bucket))
+        for name, counts in manifest.counts.items():
+            current = SourceStats.from_counts(counts, manifest.median_chars.get(name))
+            warnings = drift_warnings(current, history(past_manifests, name))
+            for warning in warnings:
+                logger.warning("drift in %s: %s", name, warning)
+            if warnings:
+                manifest.drift[name] = warnings
+                report.source(name).drift = warnings
         written = store_results(
             bucket,
             verdicts,
@@ -258,5 +272,6 @@ def ingest(
         "already_stored": written.already_stored,
         "links": len(written.links),
         "config_errors": [str(e) for e in errors],
+        "drift": manifest.drift,
         "markdown": markdown,
     }

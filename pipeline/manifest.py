@@ -55,7 +55,10 @@ class Manifest(BaseModel):
     links: list[LinkEntry] = Field(default_factory=list)
     raw: list[str] = Field(default_factory=list)
     recovered: bool = Field(default=False, description="Written by crash recovery.")
-    drift: list[str] = Field(default_factory=list)
+    median_chars: dict[str, float] = Field(
+        default_factory=dict, description="Per source: median length of the articles extracted."
+    )
+    drift: dict[str, list[str]] = Field(default_factory=dict, description="Per source: drift warnings.")
 
     @classmethod
     def start(cls, run_id: str, sources: list[str]) -> Manifest:

@@ -25,15 +25,28 @@ texts together.
 Shingles are hashed once per token (crc32) and combined into 5-gram hashes
 with numpy, and the signature is one-permutation MinHash over the sorted
 hashes, which keeps Python's per-shingle work (the cost that dominates
-datasketch and rensa) out of the loop.
+datasketch and rensa) out of the loop. ``dedup_stream`` goes further: it
+fingerprints a batch of texts at once (``Fingerprinter.many``: ASCII texts
+folded with one ``bytes.translate``, one crc32 per token, then every 5-gram,
+sort, signature and sketch of the batch in a handful of numpy calls, with the
+same results as ``Fingerprinter.__call__``), optionally in worker processes,
+and looks the whole batch up in the LSH buckets at once.
+
+The index keeps representatives in fixed-width numpy blocks (sketch, signature)
+and the LSH buckets as a few sorted runs of (band key, slot), merged as they
+grow: about 1.7 KB per representative, nothing per duplicate or per text.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
 import zlib
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from itertools import chain, islice
 
 import numpy as np
 
@@ -42,6 +55,22 @@ from pipeline.textnorm import fold, hash_folded
 _MASK32 = np.uint64(0xFFFFFFFF)
 _SHIFT = np.uint64(32)
 _MULTIPLIERS = np.array([0x100000001B3, 0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F], dtype=np.uint64)
+_DENSIFY = np.uint64(0x9E3779B1)
+
+# ASCII text folds with one table: letters lower-cased, digits kept, every other ASCII byte a
+# space (what ``fold``'s lower() and ``[\W_]+`` do to ASCII), after which ``split`` drops the runs.
+_ASCII_FOLD = bytes(
+    (ord(chr(c).lower()) if chr(c).isalnum() else 32) if c < 128 else c for c in range(256)
+)
+
+
+def _fold_tokens(text: str) -> tuple[bytes, list[bytes]]:
+    """``fold(text)`` encoded as UTF-8, and its tokens."""
+    if text.isascii():
+        tokens = text.encode("ascii").translate(_ASCII_FOLD).split()
+        return b" ".join(tokens), tokens
+    folded = fold(text).encode("utf-8")
+    return folded, folded.split()
 
 
 @dataclass(frozen=True)
@@ -71,6 +100,61 @@ class Fingerprint:
     shingles: int
     signature: np.ndarray  # uint32[num_perm], empty for short texts
     sketch: np.ndarray  # sorted unique uint32, the smallest sketch_size shingle hashes
+
+
+_EMPTY = np.empty(0, dtype=np.uint32)
+
+
+@dataclass
+class FingerprintBatch:
+    """Fingerprints of a batch of texts as a few arrays (cheap to build, to pickle and to index).
+
+    Text ``i`` has row ``rows[i]`` of ``shingles``, ``signatures`` and ``sketches`` (zero-padded
+    past ``sketch_lengths``), or -1 when it is too short for anything but an exact match.
+    """
+
+    exact: list[str]
+    words: list[int]
+    rows: list[int]
+    shingles: np.ndarray  # int64[m]
+    signatures: np.ndarray  # uint32[m, num_perm]
+    sketches: np.ndarray  # uint32[m, sketch_size]
+    sketch_lengths: np.ndarray  # int64[m]
+
+    def __len__(self) -> int:
+        return len(self.exact)
+
+    def fingerprint(self, i: int) -> Fingerprint:
+        row = self.rows[i]
+        if row < 0:
+            return Fingerprint(self.exact[i], self.words[i], 0, _EMPTY.copy(), _EMPTY.copy())
+        sketch = self.sketches[row, : self.sketch_lengths[row]].copy()
+        return Fingerprint(
+            self.exact[i], self.words[i], int(self.shingles[row]), self.signatures[row].copy(), sketch
+        )
+
+    @classmethod
+    def of(cls, fingerprints: Sequence[Fingerprint], settings: NearDupSettings) -> FingerprintBatch:
+        rows, m = [], 0
+        for fp in fingerprints:
+            rows.append(m if fp.signature.size else -1)
+            m += bool(fp.signature.size)
+        full = [fp for fp in fingerprints if fp.signature.size]
+        sketches = np.zeros((m, settings.sketch_size), dtype=np.uint32)
+        for row, fp in enumerate(full):
+            sketches[row, : len(fp.sketch)] = fp.sketch
+        signatures = np.zeros((m, settings.num_perm), dtype=np.uint32)
+        if full:
+            signatures = np.stack([fp.signature for fp in full])
+        return cls(
+            [fp.exact for fp in fingerprints],
+            [fp.words for fp in fingerprints],
+            rows,
+            np.array([fp.shingles for fp in full], dtype=np.int64),
+            signatures,
+            sketches,
+            np.array([len(fp.sketch) for fp in full], dtype=np.int64),
+        )
 
 
 class Fingerprinter:
@@ -108,7 +192,7 @@ class Fingerprinter:
             order = np.flatnonzero(filled)
             nxt = order[np.searchsorted(order, np.arange(k)) % len(order)]
             distance = (nxt - np.arange(k)) % k
-            values = values[nxt] + distance.astype(np.uint64) * np.uint64(0x9E3779B1)
+            values = values[nxt] + distance.astype(np.uint64) * _DENSIFY
         return (values & _MASK32).astype(np.uint32)
 
     def __call__(self, text: str) -> Fingerprint:
@@ -123,73 +207,272 @@ class Fingerprinter:
         sketch = shingles[: self.settings.sketch_size].astype(np.uint32)
         return Fingerprint(exact, words, len(shingles), self.signature(shingles), sketch)
 
+    def many(self, texts: Iterable[str]) -> list[Fingerprint]:
+        """``[self(text) for text in texts]``, equal array for array, several times faster."""
+        batch = self.batch(list(texts))
+        return [batch.fingerprint(i) for i in range(len(batch))]
 
-def overlap(a: Fingerprint, b: Fingerprint, k: int) -> tuple[float, float]:
-    """(Jaccard, containment of the smaller set in the larger), estimated from bottom-k sketches."""
-    union_k = np.union1d(a.sketch, b.sketch)[:k]
+    def batch(self, texts: Sequence[str]) -> FingerprintBatch:
+        """The fingerprints of ``texts`` as one ``FingerprintBatch``, computed for all texts at once.
+
+        Per text, Python only folds (ASCII: one ``translate``), splits, hashes the folded text and
+        crc32s its tokens; 5-grams, their sort, the bottom-k sketches and the one-permutation
+        signatures of the whole batch come from a few numpy calls over the batch's token hashes.
+        """
+        s = self.settings
+        n = s.shingle
+        if s.min_words < n:  # texts with fewer tokens than a shingle hash their tokens: per text
+            return FingerprintBatch.of([self(text) for text in texts], s)
+        sha256 = hashlib.sha256
+        exact: list[str] = []
+        words: list[int] = []
+        rows: list[int] = []
+        token_lists: list[list[bytes]] = []
+        counts: list[int] = []
+        min_words = s.min_words
+        for text in texts:
+            folded, tokens = _fold_tokens(text)
+            exact.append(sha256(folded).hexdigest())
+            count = len(tokens)
+            words.append(count)
+            if count < min_words:
+                rows.append(-1)
+            else:
+                rows.append(len(counts))
+                counts.append(count)
+                token_lists.append(tokens)
+        m = len(counts)
+        if m == 0:
+            return FingerprintBatch(
+                exact, words, rows, np.zeros(0, np.int64), np.zeros((0, s.num_perm), np.uint32),
+                np.zeros((0, s.sketch_size), np.uint32), np.zeros(0, np.int64),
+            )
+        total = sum(counts)
+        hashed = np.fromiter(map(zlib.crc32, chain.from_iterable(token_lists)), dtype=np.uint64, count=total)
+        del token_lists
+        shingles, signatures, sketches, lengths = self._batch_arrays(hashed, np.array(counts, dtype=np.int64))
+        return FingerprintBatch(exact, words, rows, shingles, signatures, sketches, lengths)
+
+    def _batch_arrays(
+        self, hashed: np.ndarray, counts: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(shingle counts, signatures, sketches, sketch lengths) of texts whose token hashes are
+        ``hashed``, text after text, ``counts`` tokens each (every count >= settings.shingle)."""
+        s = self.settings
+        n, m, k, p = s.shingle, len(counts), s.sketch_size, s.num_perm
+        # n-grams over the whole batch, as in shingle_hashes; those crossing a text boundary go.
+        width = len(hashed) - n + 1
+        grams = hashed[:width].copy()
+        for offset in range(1, n):
+            grams *= _MULTIPLIERS[offset % len(_MULTIPLIERS)]
+            grams += hashed[offset : offset + width]
+        if n > 1:
+            keep = np.ones(len(hashed), dtype=bool)
+            keep[(np.cumsum(counts)[:, None] - np.arange(1, n)).ravel()] = False
+            grams = grams[keep[:width]]
+        grams ^= grams >> _SHIFT
+        grams &= _MASK32
+        # (text, hash) in one uint64: one sort gives every text's sorted unique shingle hashes.
+        grams |= np.repeat(np.arange(m, dtype=np.uint64), counts - (n - 1)) << _SHIFT
+        grams.sort()
+        first = np.empty(len(grams), dtype=bool)
+        first[0] = True
+        np.not_equal(grams[1:], grams[:-1], out=first[1:])
+        grams = grams[first]
+        text = (grams >> _SHIFT).astype(np.intp)
+        values = grams & _MASK32
+        shingles = np.bincount(text, minlength=m)
+        starts = np.cumsum(shingles) - shingles
+        # bottom-k sketch: each text's first k hashes
+        rank = np.arange(len(values)) - np.repeat(starts, shingles)
+        inside = rank < k
+        sketches = np.zeros((m, k), dtype=np.uint32)
+        sketches[text[inside], rank[inside]] = values[inside]
+        # one-permutation MinHash: each (text, range) cell's first hash, ranges as in signature()
+        bins = np.searchsorted(self._bounds, values, side="right") - 1
+        cell = text * p + bins
+        head = np.empty(len(cell), dtype=bool)
+        head[0] = True
+        np.not_equal(cell[1:], cell[:-1], out=head[1:])
+        cell, bins, values = cell[head], bins[head], values[head]
+        sig = np.zeros(m * p, dtype=np.uint64)
+        sig[cell] = values - self._bounds[bins]
+        filled = np.zeros(m * p, dtype=bool)
+        filled[cell] = True
+        sig, filled = sig.reshape(m, p), filled.reshape(m, p)
+        sparse = np.flatnonzero(~filled.all(axis=1))
+        if sparse.size:
+            sig[sparse] = _densify(sig[sparse], filled[sparse])
+        sig &= _MASK32
+        lengths = np.minimum(shingles, k).astype(np.int64)
+        return shingles.astype(np.int64), sig.astype(np.uint32), sketches, lengths
+
+
+def _densify(values: np.ndarray, filled: np.ndarray) -> np.ndarray:
+    """``Fingerprinter.signature``'s rotation densification, for the rows of a matrix at once."""
+    k = values.shape[1]
+    column = np.arange(2 * k)
+    # the first filled range at or after each one, going round: positions in the row written twice
+    upcoming = np.where(np.concatenate([filled, filled], axis=1), column, 2 * k)
+    nxt = np.minimum.accumulate(upcoming[:, ::-1], axis=1)[:, ::-1][:, :k]
+    distance = (nxt - column[:k]).astype(np.uint64)
+    return np.take_along_axis(values, nxt % k, axis=1) + distance * _DENSIFY
+
+
+def _overlap(a: np.ndarray, a_shingles: int, b: np.ndarray, b_shingles: int, k: int) -> tuple[float, float]:
+    union_k = np.union1d(a, b)[:k]
     if len(union_k) == 0:
         return 0.0, 0.0
-    both = np.intersect1d(np.intersect1d(a.sketch, b.sketch, assume_unique=True), union_k, assume_unique=True)
+    both = np.intersect1d(np.intersect1d(a, b, assume_unique=True), union_k, assume_unique=True)
     jaccard = len(both) / len(union_k)
-    small, large = sorted((a.shingles, b.shingles))
+    small, large = sorted((a_shingles, b_shingles))
     inter = jaccard * (small + large) / (1 + jaccard)
     return jaccard, min(1.0, inter / small) if small else 0.0
 
 
-@dataclass
+def overlap(a: Fingerprint, b: Fingerprint, k: int) -> tuple[float, float]:
+    """(Jaccard, containment of the smaller set in the larger), estimated from bottom-k sketches."""
+    return _overlap(a.sketch, a.shingles, b.sketch, b.shingles, k)
+
+
+class _Rows:
+    """Fixed-width rows appended in blocks: growing never copies, and costs no more than a block."""
+
+    def __init__(self, width: int, block: int = 4096) -> None:
+        self.width, self.block = width, block
+        self._blocks: list[np.ndarray] = []
+        self._n = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        return self._blocks[i // self.block][i % self.block]
+
+    def extend(self, rows: np.ndarray) -> None:
+        """Append the rows of a 2-D array (narrower rows are zero-padded)."""
+        done = 0
+        while done < len(rows):
+            at = self._n % self.block
+            if at == 0:
+                self._blocks.append(np.zeros((self.block, self.width), dtype=np.uint32))
+            take = min(self.block - at, len(rows) - done)
+            self._blocks[-1][at : at + take, : rows.shape[1]] = rows[done : done + take]
+            done += take
+            self._n += take
+
+    def array(self) -> np.ndarray:
+        if not self._blocks:
+            return np.zeros((0, self.width), dtype=np.uint32)
+        return np.concatenate(self._blocks)[: self._n]
+
+
+def _merge(keys_a: np.ndarray, slots_a: np.ndarray, keys_b: np.ndarray, slots_b: np.ndarray):
+    """Two sorted runs as one (b's entries after a's equal keys)."""
+    where = np.searchsorted(keys_a, keys_b, side="right") + np.arange(len(keys_b))
+    keys = np.empty(len(keys_a) + len(keys_b), dtype=np.uint64)
+    slots = np.empty(len(keys), dtype=np.int32)
+    keys[where], slots[where] = keys_b, slots_b
+    rest = np.ones(len(keys), dtype=bool)
+    rest[where] = False
+    keys[rest], slots[rest] = keys_a, slots_a
+    return keys, slots
+
+
+class _Buckets:
+    """LSH buckets as (band key, slot) pairs in a few sorted runs, merged as they grow.
+
+    12 bytes a pair instead of a dict entry and its int objects; a batch of keys is looked up with
+    one ``searchsorted`` per run. A run is merged into the one before it once it is at least half
+    as long, so there are about log2(pairs / run) runs and each pair is copied O(log) times.
+    """
+
+    def __init__(self) -> None:
+        self._keys: list[np.ndarray] = []
+        self._slots: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return sum(len(keys) for keys in self._keys)
+
+    def add(self, keys: np.ndarray, slots: np.ndarray) -> None:
+        if len(keys) == 0:
+            return
+        order = np.argsort(keys, kind="stable")
+        keys, slots = keys[order], slots[order].astype(np.int32)
+        while self._keys and len(self._keys[-1]) <= 2 * len(keys):
+            keys, slots = _merge(self._keys.pop(), self._slots.pop(), keys, slots)
+        self._keys.append(keys)
+        self._slots.append(slots)
+
+    def lookup(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(query position, slot) for every stored pair whose key equals a query."""
+        found_at: list[np.ndarray] = []
+        found_slots: list[np.ndarray] = []
+        if len(queries) == 0 or not self._keys:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int32)
+        order = np.argsort(queries)
+        ordered = queries[order]
+        for keys, slots in zip(self._keys, self._slots, strict=True):
+            lo = np.searchsorted(keys, ordered)
+            hit = np.flatnonzero(keys[np.minimum(lo, len(keys) - 1)] == ordered)
+            if hit.size == 0:
+                continue
+            lo = lo[hit]
+            counts = np.searchsorted(keys, ordered[hit], side="right") - lo
+            total = int(counts.sum())
+            offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+            found_at.append(np.repeat(order[hit], counts))
+            found_slots.append(slots[np.repeat(lo, counts) + offsets])
+        if not found_at:
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int32)
+        return np.concatenate(found_at), np.concatenate(found_slots)
+
+
 class NearDuplicateIndex:
-    """Representatives' fingerprints, LSH buckets, and exact hashes; persistent via ``dumps``/``loads``."""
+    """Representatives' fingerprints, LSH buckets, and exact hashes; persistent via ``dumps``/``loads``.
 
-    settings: NearDupSettings = field(default_factory=NearDupSettings)
-    ids: list[str] = field(default_factory=list)
-    shingle_counts: list[int] = field(default_factory=list)
-    sketches: list[np.ndarray] = field(default_factory=list)
-    signatures: list[np.ndarray] = field(default_factory=list)
-    exact: dict[str, str] = field(default_factory=dict)
-    # (band, band hash) folded into one int -> a slot, or a list of slots when several share it.
-    buckets: dict[int, int | list[int]] = field(default_factory=dict)
+    Per representative: its id, shingle count, sketch and signature (rows of block arrays) and
+    ``bands`` bucket entries; per exact hash, its first id. Nothing is kept per duplicate.
+    """
 
-    def __post_init__(self) -> None:
-        self._known = set(self.ids)
-        rows = self.settings.rows
-        self._mix = np.arange(rows, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(1)
+    def __init__(self, settings: NearDupSettings | None = None) -> None:
+        self.settings = s = settings or NearDupSettings()
+        self.ids: list[str] = []
+        self.exact: dict[str, str] = {}
+        self._known: set[str] = set()
+        self._shingles = array("q")
+        self._lengths = array("q")
+        self._sketches = _Rows(s.sketch_size)
+        self._signatures = _Rows(s.num_perm)
+        self._buckets = _Buckets()
+        self._mix = np.arange(s.rows, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15) + np.uint64(1)
+        self._tags = np.arange(s.bands, dtype=np.uint64) << np.uint64(56)
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def _band_keys(self, signature: np.ndarray) -> list[int]:
-        """One int per band: its rows mixed into 56 bits, the band number in the top byte."""
+    def _band_keys(self, signatures: np.ndarray) -> np.ndarray:
+        """uint64[texts, bands]: each band's rows mixed into 56 bits, the band number in the top byte."""
         s = self.settings
-        rows = signature[: s.bands * s.rows].astype(np.uint64).reshape(s.bands, s.rows)
-        mixed = (rows * self._mix).sum(axis=1) >> np.uint64(8)
-        tagged = mixed | (np.arange(s.bands, dtype=np.uint64) << np.uint64(56))
-        return tagged.tolist()
+        rows = signatures[:, : s.bands * s.rows].astype(np.uint64).reshape(len(signatures), s.bands, s.rows)
+        mixed = (rows * self._mix).sum(axis=2) >> np.uint64(8)
+        return mixed | self._tags
 
     def candidates(self, fp: Fingerprint) -> list[int]:
         if fp.signature.size == 0:
             return []
-        found: set[int] = set()
-        buckets = self.buckets
-        for key in self._band_keys(fp.signature):
-            hit = buckets.get(key)
-            if hit is None:
-                continue
-            if isinstance(hit, int):
-                found.add(hit)
-            else:
-                found.update(hit)
-        return sorted(found)
+        _, slots = self._buckets.lookup(self._band_keys(fp.signature[None, :]).ravel())
+        return sorted(set(slots.tolist()))
 
-    def match(self, fp: Fingerprint) -> tuple[str, str] | None:
-        """(representative id, how) for a duplicate, None for a new text."""
-        if fp.exact in self.exact:
-            return self.exact[fp.exact], "exact"
+    def _best(self, sketch: np.ndarray, shingles: int, slots: Iterable[int]) -> tuple[int, str] | None:
+        """(slot, how) of the candidate with the highest Jaccard among those that verify."""
         s = self.settings
         best: tuple[float, int, str] | None = None
-        for slot in self.candidates(fp):
-            rep = Fingerprint("", 0, self.shingle_counts[slot], self.signatures[slot], self.sketches[slot])
-            jaccard, containment = overlap(fp, rep, s.sketch_size)
-            small, large = sorted((fp.shingles, rep.shingles))
+        for slot in slots:
+            rep_shingles = self._shingles[slot]
+            rep_sketch = self._sketches[slot][: self._lengths[slot]]
+            jaccard, containment = _overlap(sketch, shingles, rep_sketch, rep_shingles, s.sketch_size)
+            small, large = sorted((shingles, rep_shingles))
             how = None
             if jaccard >= s.jaccard:
                 how = "near"
@@ -197,9 +480,24 @@ class NearDuplicateIndex:
                 how = "contained"
             if how and (best is None or jaccard > best[0]):
                 best = (jaccard, slot, how)
-        if best is None:
-            return None
-        return self.ids[best[1]], best[2]
+        return None if best is None else (best[1], best[2])
+
+    def match(self, fp: Fingerprint) -> tuple[str, str] | None:
+        """(representative id, how) for a duplicate, None for a new text."""
+        if fp.exact in self.exact:
+            return self.exact[fp.exact], "exact"
+        found = self._best(fp.sketch, fp.shingles, self.candidates(fp))
+        return None if found is None else (self.ids[found[0]], found[1])
+
+    def _append(self, record_id: str, shingles: int, sketch: np.ndarray, signature: np.ndarray) -> int:
+        slot = len(self.ids)
+        self._known.add(record_id)
+        self.ids.append(record_id)
+        self._shingles.append(shingles)
+        self._lengths.append(len(sketch))
+        self._sketches.extend(sketch[None, :])
+        self._signatures.extend(signature[None, :])
+        return slot
 
     def add(self, record_id: str, fp: Fingerprint) -> None:
         """Index a representative; adding the same id again is a no-op (recovery may re-add)."""
@@ -207,46 +505,95 @@ class NearDuplicateIndex:
             self.exact.setdefault(fp.exact, record_id)
         if fp.signature.size == 0 or record_id in self._known:
             return
-        self._known.add(record_id)
-        slot = len(self.ids)
-        self.ids.append(record_id)
-        self.shingle_counts.append(fp.shingles)
-        self.sketches.append(fp.sketch)
-        self.signatures.append(fp.signature)
-        buckets = self.buckets
-        for key in self._band_keys(fp.signature):
-            hit = buckets.get(key)
-            if hit is None:
-                buckets[key] = slot
-            elif isinstance(hit, int):
-                buckets[key] = [hit, slot]
-            else:
-                hit.append(slot)
+        slot = self._append(record_id, int(fp.shingles), fp.sketch, fp.signature)
+        keys = self._band_keys(fp.signature[None, :]).ravel()
+        self._buckets.add(keys, np.full(len(keys), slot, dtype=np.int32))
+
+    def dedup(self, ids: Sequence[str], batch: FingerprintBatch) -> list[tuple[str, str | None]]:
+        """``match`` then, for a new text, ``add``, text after text: (representative, duplicate_of).
+
+        What ``dedup_stream`` does for each text, for a batch at once: the batch's band keys are
+        looked up among the indexed representatives in one go, and a text that shares a band key
+        with an earlier text of the batch also looks among the batch's new representatives.
+        """
+        s = self.settings
+        bands = s.bands
+        keys = self._band_keys(batch.signatures)
+        flat = keys.ravel()
+        # candidates among the representatives indexed before this batch, by row
+        at, slots = self._buckets.lookup(flat)
+        indexed: dict[int, list[int]] = {}
+        if len(at):
+            pairs = np.unique((at // bands).astype(np.int64) << 32 | slots.astype(np.int64))
+            for code in pairs.tolist():
+                indexed.setdefault(code >> 32, []).append(code & 0xFFFFFFFF)
+        # band keys that several texts of the batch share, by row
+        shared: dict[int, list[int]] = {}
+        if len(flat) > 1:
+            ordered = np.sort(flat)
+            repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+            if repeated.size:
+                where = np.flatnonzero(np.isin(flat, repeated))
+                for position, key in zip(where.tolist(), flat[where].tolist(), strict=True):
+                    shared.setdefault(position // bands, []).append(key)
+        local: dict[int, list[int]] = {}  # shared key -> slots of this batch's new representatives
+        new_rows: list[int] = []
+        new_slots: list[int] = []
+        exact, known, out = self.exact, self._known, []
+        for i, record_id in enumerate(ids):
+            digest = batch.exact[i]
+            rep = exact.get(digest)
+            if rep is not None:
+                out.append((rep, rep))
+                continue
+            row = batch.rows[i]
+            if row >= 0:
+                found = indexed.get(row)
+                mine = shared.get(row)
+                if mine:
+                    nearby = {slot for key in mine for slot in local.get(key, ())}
+                    if nearby:
+                        found = sorted(nearby.union(found or ()))
+                if found:
+                    sketch = batch.sketches[row, : batch.sketch_lengths[row]]
+                    best = self._best(sketch, int(batch.shingles[row]), found)
+                    if best is not None:
+                        rep = self.ids[best[0]]
+                        out.append((rep, rep))
+                        continue
+            exact.setdefault(digest, record_id)
+            if row >= 0 and record_id not in known:
+                slot = self._append(
+                    record_id,
+                    int(batch.shingles[row]),
+                    batch.sketches[row, : batch.sketch_lengths[row]],
+                    batch.signatures[row],
+                )
+                new_rows.append(row)
+                new_slots.append(slot)
+                for key in mine or ():
+                    local.setdefault(key, []).append(slot)
+            out.append((record_id, None))
+        if new_rows:
+            self._buckets.add(keys[new_rows].ravel(), np.repeat(np.array(new_slots, dtype=np.int32), bands))
+        return out
 
     # -- persistence -------------------------------------------------------------------------
 
     def dumps(self) -> bytes:
         """Compact form: fixed-width arrays; buckets are rebuilt from signatures on load."""
-        k = self.settings.sketch_size
-        sketches = np.zeros((len(self.ids), k), dtype=np.uint32)
-        lengths = np.zeros(len(self.ids), dtype=np.int32)
-        for i, sketch in enumerate(self.sketches):
-            sketches[i, : len(sketch)] = sketch
-            lengths[i] = len(sketch)
-        signatures = (
-            np.stack(self.signatures) if self.signatures else np.zeros((0, self.settings.num_perm), np.uint32)
-        )
         buffer = io.BytesIO()
         np.savez_compressed(
             buffer,
             ids=np.array(self.ids, dtype=object).astype(str),
-            shingles=np.array(self.shingle_counts, dtype=np.int64),
-            sketches=sketches,
-            sketch_lengths=lengths,
-            signatures=signatures,
+            shingles=np.array(self._shingles, dtype=np.int64),
+            sketches=self._sketches.array(),
+            sketch_lengths=np.array(self._lengths, dtype=np.int32),
+            signatures=self._signatures.array(),
             exact_keys=np.array(list(self.exact), dtype=str),
             exact_ids=np.array(list(self.exact.values()), dtype=str),
-            settings=np.array([self.settings.bands, self.settings.rows, k, self.settings.seed]),
+            settings=np.array([self.settings.bands, self.settings.rows, self.settings.sketch_size,
+                               self.settings.seed]),
         )
         return buffer.getvalue()
 
@@ -258,35 +605,46 @@ class NearDuplicateIndex:
         if stored != [settings.bands, settings.rows, settings.sketch_size, settings.seed]:
             raise ValueError(f"near-duplicate index built with other settings {stored}; rebuild it")
         index = cls(settings)
-        lengths = arrays["sketch_lengths"]
-        for record_id, shingles, sketch, n, signature in zip(
-            arrays["ids"].tolist(),
-            arrays["shingles"].tolist(),
-            arrays["sketches"],
-            lengths,
-            arrays["signatures"],
-            strict=True,
-        ):
-            index.add(record_id, Fingerprint("", 0, int(shingles), signature.copy(), sketch[:n].copy()))
+        ids = arrays["ids"].tolist()
+        first = [i for i, record_id in enumerate(ids) if record_id not in index._known and not
+                 index._known.add(record_id)]
+        index.ids = [ids[i] for i in first]
+        index._shingles = array("q", arrays["shingles"][first].tolist())
+        index._lengths = array("q", arrays["sketch_lengths"][first].tolist())
+        index._sketches.extend(arrays["sketches"][first])
+        signatures = arrays["signatures"][first]
+        index._signatures.extend(signatures)
+        keys = index._band_keys(signatures).ravel()
+        index._buckets.add(keys, np.repeat(np.arange(len(first), dtype=np.int32), settings.bands))
         index.exact = dict(zip(arrays["exact_keys"].tolist(), arrays["exact_ids"].tolist(), strict=True))
         return index
 
 
+BATCH = 512
+
+
+def _fingerprint_batches(
+    docs: Iterable[tuple[str, str]], fingerprint: Fingerprinter, batch_size: int, workers: int
+) -> Iterator[tuple[list[str], FingerprintBatch]]:
+    it = iter(docs)
+    while chunk := list(islice(it, batch_size)):
+        ids = [doc_id for doc_id, _ in chunk]
+        texts = [text for _, text in chunk]
+        del chunk
+        yield ids, fingerprint.batch(texts)
+
+
 def dedup_stream(
-    docs: Iterable[tuple[str, str]], settings: NearDupSettings | None = None
+    docs: Iterable[tuple[str, str]], settings: NearDupSettings | None = None, workers: int | None = None
 ) -> Iterator[tuple[str, str, str | None]]:
     """Batch dedup for any corpus: (id, text) in, (id, cluster representative, duplicate_of) out.
 
-    Streams: texts are dropped as soon as they are fingerprinted; memory grows
-    with the number of representatives (about 1.1 KB each), not with the texts.
+    Streams: texts are read a batch at a time and dropped once fingerprinted; memory grows with
+    the number of representatives (about 1.7 KB each), not with the texts.
     """
     fingerprint = Fingerprinter(settings)
     index = NearDuplicateIndex(fingerprint.settings)
-    for doc_id, text in docs:
-        fp = fingerprint(text)
-        found = index.match(fp)
-        if found is None:
-            index.add(doc_id, fp)
-            yield doc_id, doc_id, None
-        else:
-            yield doc_id, found[0], found[0]
+    workers = os.cpu_count() or 1 if workers is None else workers
+    for ids, batch in _fingerprint_batches(docs, fingerprint, BATCH, workers):
+        for record_id, (rep, duplicate_of) in zip(ids, index.dedup(ids, batch), strict=True):
+            yield record_id, rep, duplicate_of

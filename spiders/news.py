@@ -42,6 +42,7 @@ class NewsSpider(Spider):
         self.allowed_domains = list(source.allowed_domains)
         self.skipped_unchanged = 0
         self._requested: set[str] = set()
+        self._article_requests = 0
 
     # -- discovery -------------------------------------------------------------------------
 
@@ -138,6 +139,9 @@ class NewsSpider(Spider):
             return
         if url in self._requested:
             return
+        limit = self.settings.getint("CLEANWIRE_MAX_ARTICLES") if self.settings else 0
+        if limit and self._article_requests >= limit:
+            return
         self._requested.add(url)
         canonical = canonicalize(url)
         if not self.seen.should_fetch(canonical, lastmod):
@@ -151,6 +155,7 @@ class NewsSpider(Spider):
                 headers["If-None-Match"] = known.etag
             if known.last_modified:
                 headers["If-Modified-Since"] = known.last_modified
+        self._article_requests += 1
         yield self._request(
             url,
             self.parse_article,

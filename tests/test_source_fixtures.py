@@ -1,0 +1,40 @@
+"""Every recorded source replays offline: a cleaning change that alters output fails here."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+
+import pytest
+
+from tests.source_replay import FIXTURES, assert_source_replays
+
+SOURCES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("name", SOURCES)
+def test_recorded_source_replays(name: str) -> None:
+    assert_source_replays(name)
+
+
+def test_a_changed_page_fails_with_a_readable_diff(tmp_path) -> None:
+    fixtures = tmp_path / "sources"
+    shutil.copytree(FIXTURES / "weekly-view", fixtures / "weekly-view")
+    record = next(
+        p
+        for p in sorted((fixtures / "weekly-view").glob("*.json"))
+        if json.loads(p.read_text())["outcome"] == "extracted"
+    )
+    html_path = record.with_name(record.name.removesuffix(".json") + ".html.gz")
+    expected = json.loads(record.read_text())
+    first_paragraph = expected["text"].split("\n\n")[1]
+    html = gzip.decompress(html_path.read_bytes()).decode()
+    assert first_paragraph[:40] in html
+    html_path.write_bytes(gzip.compress(html.replace(first_paragraph[:40], "Changed words here")[:].encode()))
+    with pytest.raises(AssertionError) as failure:
+        assert_source_replays("weekly-view", fixtures=fixtures)
+    message = str(failure.value)
+    assert (
+        record.name in message and "-" + first_paragraph[:40] in message and "+Changed words here" in message
+    )
