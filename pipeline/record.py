@@ -24,7 +24,7 @@ class Page:
     """One HTTP response as the crawler saw it; the unit the extractor works on."""
 
     url: str
-    body: bytes
+    body: bytes = field(repr=False)
     source: str
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)

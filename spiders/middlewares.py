@@ -79,7 +79,7 @@ class WarcRecorder:
     def from_crawler(cls, crawler: Crawler) -> WarcRecorder:
         path = crawler.settings.get("CLEANWIRE_WARC_PATH")
         if not path:
-            raise NotConfigured("CLEANWIRE_WARC_PATH not set")
+            raise NotConfigured  # scrapy crawl: no run, no WARC (silently, it is not a problem)
         recorder = cls(Path(path), crawler.settings.get("CLEANWIRE_SOURCE", "unknown"))
         from scrapy import signals
 

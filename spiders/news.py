@@ -28,14 +28,19 @@ MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 @register("news")
 class NewsSpider(Spider):
     name = "news"
+    # Set on the per-source subclasses that ``scrapy crawl`` uses (spiders.loader).
+    source_config: SourceConfig | None = None
 
     def __init__(
         self,
-        source: SourceConfig,
+        source: SourceConfig | None = None,
         seen: SeenUrls | None = None,
         *args: Any,
         **kwargs: Any,
     ) -> None:
+        source = source or self.source_config
+        if source is None:
+            raise ValueError("NewsSpider needs a source config")
         super().__init__(*args, name=source.name, **kwargs)
         self.source = source
         self.seen = seen or SeenUrls()
