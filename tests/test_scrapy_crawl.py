@@ -21,7 +21,7 @@ def test_scrapy_list_and_crawl_a_source(site_urls, tmp_path) -> None:
     assert listed.stdout.split() == ["weekly-view"], listed.stderr
     out = tmp_path / "records.jsonl"
     result = subprocess.run(
-        [SCRAPY, "crawl", "weekly-view", "-O", str(out)],
+        [SCRAPY, "crawl", "weekly-view", "-O", str(out), "-L", "INFO"],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
