@@ -22,8 +22,20 @@ def register(name: str):
     return decorate
 
 
+def _import_spiders() -> None:
+    """Import the generic spider and every module in spiders/sites, so they register."""
+    import importlib
+    import pkgutil
+
+    import spiders.news
+    import spiders.sites
+
+    for module in pkgutil.iter_modules(spiders.sites.__path__):
+        importlib.import_module(f"spiders.sites.{module.name}")
+
+
 def spider_class(name: str) -> type[NewsSpider]:
-    import spiders.news  # noqa: F401  (registers the generic spider)
+    _import_spiders()
 
     try:
         return _REGISTRY[name]
