@@ -427,6 +427,7 @@ def cmd_serve_demo(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cleanwire", description=__doc__)
+    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING: log to stderr (credentials are redacted)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_store(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -526,7 +527,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import logging
+
+    from pipeline import redact
+
+    redact.install()
     args = build_parser().parse_args(argv)
+    if args.log_level:
+        logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     return int(args.func(args) or 0)
 
 

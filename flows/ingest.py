@@ -22,20 +22,23 @@ from prefect.tasks import exponential_backoff
 from flows.limits import GLOBAL_CRAWL_LIMIT, domain_limit_name
 from pipeline.cleaning import Cleaner
 from pipeline.cleaning.site_learning import SiteBoilerplate
+from pipeline.commit import Commit, apply_commit
 from pipeline.decode import decode_body
 from pipeline.dedup import DedupIndex, Deduplicator, Verdict, duplicate_drop
 from pipeline.drift import SourceStats, drift_warnings, history, median
 from pipeline.extract import Extractor
+from pipeline.lock import StoreLock
 from pipeline.manifest import Manifest, list_manifests, new_run_id
 from pipeline.outcomes import Dropped, NotAnArticle, Outcome
 from pipeline.record import Article, Page
 from pipeline.report import RunReport
-from pipeline.seen import SeenUrls, observe
+from pipeline.seen import SeenUrl, SeenUrls
 from pipeline.sources import SourceConfig, default_sources_dir, load_sources, select_sources
-from pipeline.storage import ObjectStore, S3Store, open_store
+from pipeline.spool import Spool
+from pipeline.storage import ObjectStore, S3Store, StoreError, open_store
 from pipeline.storage.layout import raw_key
 from pipeline.urls import canonicalize
-from pipeline.writer import RecordWriter, WriteReport, recover_pending
+from pipeline.writer import WriteReport, recover_pending
 from spiders.runner import SourceCrawl, crawl
 
 
@@ -131,6 +134,20 @@ def dedup(extracted: list[Extracted], index: DedupIndex) -> list[Verdict]:
     return list(deduplicator(ordered))
 
 
+@task(name="drain-spool", cache_policy=NONE)
+def drain_spool(store: ObjectStore, index: DedupIndex, seen: SeenUrls, spool: Spool) -> int:
+    """Commits an earlier run could not store go first; a failure here fails the run, losing nothing."""
+    drained = 0
+    for commit in spool.pending():
+        report = apply_commit(store, index, seen, commit)
+        spool.done(commit)
+        drained += len(report.records)
+        get_run_logger().warning(
+            "stored %d records of run %s from the local spool", len(report.records), commit.run_id
+        )
+    return drained
+
+
 @task(
     name="store",
     cache_policy=NONE,
@@ -138,43 +155,73 @@ def dedup(extracted: list[Extracted], index: DedupIndex) -> list[Verdict]:
     retry_delay_seconds=exponential_backoff(2),
     retry_jitter_factor=0.5,
 )
-def store_results(
-    store: ObjectStore,
-    verdicts: list[Verdict],
-    crawls: list[SourceCrawl],
-    page_outcomes: list[tuple[Page, Outcome]],
-    index: DedupIndex,
-    seen: SeenUrls,
-    boilerplate: list[SiteBoilerplate],
-    manifest: Manifest,
-) -> WriteReport:
-    writer = RecordWriter(store, index, manifest.run_id, manifest.id)
-    report = writer.write(verdicts)
-    for c in crawls:
-        if c.warc_path is not None and c.warc_path.exists() and c.warc_path.stat().st_size:
-            key = raw_key(c.source, manifest.created, manifest.run_id)
-            store.put_new(key, c.warc_path.read_bytes(), "application/warc")
-            if key not in manifest.raw:
-                manifest.raw.append(key)
-    for page, outcome in page_outcomes:
-        observe(
-            seen,
-            page.url,
-            outcome,
-            fetched=page.fetched.isoformat(),
-            lastmod=page.lastmod,
-            etag=page.header("etag"),
-            last_modified=page.header("last-modified"),
+def store_results(store: ObjectStore, commit: Commit, index: DedupIndex, seen: SeenUrls) -> WriteReport:
+    """Idempotent (write-once objects), so a retry after a storage error finishes the job."""
+    return apply_commit(store, index, seen, commit)
+
+
+def _page_outcomes(extracted: list[Extracted], verdicts: list[Verdict]) -> list[tuple[Page, Outcome]]:
+    """Each fetched page with its final outcome (an extracted page may turn out a duplicate)."""
+    outcome = {id(p): o for e in extracted for p, o in e.pages}
+    by_url = {(p.source, p.effective_url): p for e in extracted for p, _ in e.pages}
+    for verdict in verdicts:
+        page = by_url.get((verdict.article.source, verdict.article.url))
+        if page is not None and not verdict.is_new:
+            outcome[id(page)] = Outcome.DUPLICATE
+    return [(p, outcome[id(p)]) for e in extracted for p, _ in e.pages]
+
+
+def _seen_entries(page_outcomes: list[tuple[Page, Outcome]]) -> list[tuple[str, SeenUrl]]:
+    return [
+        (
+            canonicalize(page.url),
+            SeenUrl(
+                fetched=page.fetched.isoformat(),
+                outcome=outcome.value,
+                lastmod=page.lastmod,
+                etag=page.header("etag") or None,
+                last_modified=page.header("last-modified") or None,
+            ),
         )
-    index.save(store)
-    seen.save(store)
-    for site in boilerplate:
-        site.save(store)
-    manifest.records = report.records
-    manifest.links = report.links
-    manifest.write(store)
-    writer.finish()
-    return report
+        for page, outcome in page_outcomes
+    ]
+
+
+def _fill_report(
+    report: RunReport, crawls: list[SourceCrawl], extracted: list[Extracted], verdicts: list[Verdict]
+) -> None:
+    for c in crawls:
+        r = report.source(c.source)
+        r.fetched, r.skipped_unchanged = c.fetched, c.skipped_unchanged
+    for e in extracted:
+        r = report.source(e.source)
+        r.seconds += e.seconds
+        for dropped in e.dropped:
+            r.drop(dropped)
+    for verdict in verdicts:
+        r = report.source(verdict.article.source)
+        if verdict.is_new:
+            r.count(Outcome.EXTRACTED)
+        else:
+            r.drop(duplicate_drop(verdict))
+
+
+def _check_drift(
+    manifest: Manifest, report: RunReport, extracted: list[Extracted], store: ObjectStore
+) -> None:
+    for e in extracted:
+        chars = median(len(a.text) for a in e.articles)
+        if chars is not None:
+            manifest.median_chars[e.source] = chars
+    past = list(list_manifests(store))
+    for name, counts in manifest.counts.items():
+        current = SourceStats.from_counts(counts, manifest.median_chars.get(name))
+        warnings = drift_warnings(current, history(past, name))
+        for warning in warnings:
+            get_run_logger().warning("drift in %s: %s", name, warning)
+        if warnings:
+            manifest.drift[name] = warnings
+            report.source(name).drift = warnings
 
 
 @flow(name="ingest", log_prints=True)
@@ -183,8 +230,15 @@ def ingest(
     store: str | None = None,
     config_dir: str | None = None,
     crawl_overrides: dict[str, Any] | None = None,
+    store_retries: int = 3,
+    lock_wait: float = 3600,
 ) -> dict[str, Any]:
-    """Ingest the named sources (all enabled ones by default) into the store."""
+    """Ingest the named sources (all enabled ones by default) into the store.
+
+    One run at a time per store (a lease in the store); commits an earlier run
+    spooled are stored first; if the store stays down, this run's commit is
+    spooled locally for the next one.
+    """
     logger = get_run_logger()
     directory = Path(config_dir) if config_dir else default_sources_dir()
     loaded, errors = load_sources(directory)
@@ -195,66 +249,43 @@ def ingest(
     run_id = new_run_id()
     manifest = Manifest.start(run_id, [s.name for s in selected])
     report = RunReport(run_id)
-    index, seen = load_state(bucket)
-
-    with tempfile.TemporaryDirectory(prefix=f"cleanwire-{run_id}-") as tmp:
+    spool = Spool(bucket.url)
+    spooled = 0
+    with (
+        StoreLock(bucket, owner=run_id, wait=lock_wait),
+        tempfile.TemporaryDirectory(prefix=f"cleanwire-{run_id}-") as tmp,
+    ):
+        index, seen = load_state(bucket)
+        drained = drain_spool(bucket, index, seen, spool)
         crawls = crawl_sources(selected, seen, Path(tmp), crawl_overrides)
         by_name = {s.name: s for s in selected}
         extracted = [
             extract_source(c, by_name[c.source], SiteBoilerplate.load(bucket, c.source)) for c in crawls
         ]
         verdicts = dedup(extracted, index)
-
-        page_outcome = {id(p): o for e in extracted for p, o in e.pages}
-        by_article_url: dict[tuple[str, str], Page] = {
-            (p.source, p.effective_url): p for e in extracted for p, _ in e.pages
-        }
-        for verdict in verdicts:
-            if not verdict.is_new:
-                page = by_article_url.get((verdict.article.source, verdict.article.url))
-                if page is not None:
-                    page_outcome[id(page)] = Outcome.DUPLICATE
-        page_outcomes = [(p, page_outcome[id(p)]) for e in extracted for p, _ in e.pages]
-
-        for c in crawls:
-            r = report.source(c.source)
-            r.fetched, r.skipped_unchanged = c.fetched, c.skipped_unchanged
-        for e in extracted:
-            r = report.source(e.source)
-            r.seconds += e.seconds
-            for dropped in e.dropped:
-                r.drop(dropped)
-        for verdict in verdicts:
-            r = report.source(verdict.article.source)
-            if verdict.is_new:
-                r.count(Outcome.EXTRACTED)
-            else:
-                r.drop(duplicate_drop(verdict))
+        _fill_report(report, crawls, extracted, verdicts)
         manifest.counts = report.counts()
-        for e in extracted:
-            chars = median(len(a.text) for a in e.articles)
-            if chars is not None:
-                manifest.median_chars[e.source] = chars
-        past_manifests = list(list_manifests(bucket))
-        for name, counts in manifest.counts.items():
-            current = SourceStats.from_counts(counts, manifest.median_chars.get(name))
-            warnings = drift_warnings(current, history(past_manifests, name))
-            for warning in warnings:
-                logger.warning("drift in %s: %s", name, warning)
-            if warnings:
-                manifest.drift[name] = warnings
-                report.source(name).drift = warnings
-        written = store_results(
-            bucket,
-            verdicts,
-            crawls,
-            page_outcomes,
-            index,
-            seen,
-            [e.boilerplate for e in extracted],
-            manifest,
+        _check_drift(manifest, report, extracted, bucket)
+        commit = Commit(
+            manifest=manifest,
+            verdicts=verdicts,
+            raw=[
+                (c.warc_path, raw_key(c.source, manifest.created, run_id))
+                for c in crawls
+                if c.warc_path is not None and c.warc_path.exists() and c.warc_path.stat().st_size
+            ],
+            seen=_seen_entries(_page_outcomes(extracted, verdicts)),
+            boilerplate=[e.boilerplate for e in extracted],
         )
+        try:
+            written = store_results.with_options(retries=store_retries)(bucket, commit, index, seen)
+        except StoreError as exc:
+            path = spool.save(commit)
+            spooled = commit.new_records
+            logger.error("the store stayed unavailable (%s); %d records spooled to %s", exc, spooled, path)
+            written = WriteReport()
 
+    report.spooled, report.drained = spooled, drained
     for entry in written.records:
         report.source(entry.source).stored += 1
     for name, size in written.bytes_by_source.items():
@@ -273,5 +304,7 @@ def ingest(
         "links": len(written.links),
         "config_errors": [str(e) for e in errors],
         "drift": manifest.drift,
+        "spooled": spooled,
+        "drained": drained,
         "markdown": markdown,
     }

@@ -38,6 +38,8 @@ class SourceReport:
 class RunReport:
     run_id: str
     sources: dict[str, SourceReport] = field(default_factory=dict)
+    spooled: int = 0
+    drained: int = 0
 
     def source(self, name: str) -> SourceReport:
         if name not in self.sources:
@@ -84,6 +86,14 @@ class RunReport:
         if reasons:
             lines += ["", "## Dropped, by reason", "", "| source | reason | pages |", "|---|---|---|"]
             lines += [f"| {name} | {reason} | {n} |" for name, reason, n in reasons]
+        if self.spooled:
+            lines += [
+                "",
+                f"**The store was unavailable: {self.spooled} new records were spooled locally; "
+                "the next run stores them first.**",
+            ]
+        if self.drained:
+            lines += ["", f"Stored {self.drained} records spooled by an earlier run."]
         drift = [(name, d) for name, r in sorted(self.sources.items()) for d in r.drift]
         if drift:
             lines += ["", "## Drift warnings", ""]

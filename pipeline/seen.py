@@ -65,28 +65,3 @@ class SeenUrls:
 
     def save(self, store: ObjectStore) -> None:
         store.put(SEEN_URLS_KEY, self.dumps(), "application/gzip")
-
-
-def observe(
-    seen: SeenUrls,
-    page_url: str,
-    outcome: Outcome,
-    *,
-    fetched: str,
-    lastmod: str | None = None,
-    etag: str | None = None,
-    last_modified: str | None = None,
-) -> None:
-    """Remember one fetched URL under its canonical form."""
-    from pipeline.urls import canonicalize
-
-    seen.record(
-        canonicalize(page_url),
-        SeenUrl(
-            fetched=fetched,
-            outcome=outcome.value,
-            lastmod=lastmod,
-            etag=etag or None,
-            last_modified=last_modified or None,
-        ),
-    )

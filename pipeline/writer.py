@@ -16,8 +16,10 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from pipeline.dedup import DedupIndex, Verdict
+from pipeline.failpoints import failpoint
 from pipeline.manifest import LinkEntry, Manifest, RecordEntry
 from pipeline.near_dup import Fingerprinter
 from pipeline.record import AlsoAt, Article
@@ -80,6 +82,7 @@ class RecordWriter:
             else:
                 report.already_stored += 1
             report.records.append(RecordEntry(id=article.id, key=keys[article.id], source=article.source))
+        failpoint("after-records")
         for record_id, sighting in links:
             key = link_key(record_id, sighting.url)
             if self.store.put_new(key, sighting.model_dump_json().encode("utf-8")):
@@ -114,8 +117,14 @@ def recover_pending(store: ObjectStore, index: DedupIndex) -> list[Manifest]:
         if store.exists(manifest_key(journal["manifest_id"])):
             store.delete(key)
             continue
-        manifest = Manifest.start(journal["run_id"], sources=[])
-        manifest.recovered = True
+        # The id the crashed run would have written: readers see its objects in run order.
+        manifest_id = journal["manifest_id"]
+        manifest = Manifest(
+            id=manifest_id,
+            run_id=journal["run_id"],
+            created=datetime.strptime(manifest_id[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC),
+            recovered=True,
+        )
         for record_id, record_path in journal["records"].items():
             if not store.exists(record_path):
                 continue

@@ -90,12 +90,16 @@ class SiteBoilerplate:
         return gzip.compress(json.dumps(payload).encode("utf-8"))
 
     @classmethod
+    def loads(cls, source: str, data: bytes) -> SiteBoilerplate:
+        payload = json.loads(gzip.decompress(data))
+        return cls(source, payload["pages"], Counter(payload["counts"]))
+
+    @classmethod
     def load(cls, store: ObjectStore, source: str) -> SiteBoilerplate:
         try:
-            payload = json.loads(gzip.decompress(store.get(boilerplate_key(source))))
+            return cls.loads(source, store.get(boilerplate_key(source)))
         except KeyError:
             return cls(source)
-        return cls(source, payload["pages"], Counter(payload["counts"]))
 
     def save(self, store: ObjectStore) -> None:
         self.prune()

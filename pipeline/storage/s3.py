@@ -17,6 +17,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from pipeline import redact
 from pipeline.storage.base import ConditionalWritesUnsupported, StoreError
 
 log = logging.getLogger(__name__)
@@ -26,12 +27,19 @@ _ALREADY_EXISTS = {"PreconditionFailed", "412"}
 _CONFLICT = {"ConditionalRequestConflict", "409"}
 
 
-def client_config(connect_timeout: float = 5, read_timeout: float = 30, max_attempts: int = 5) -> Config:
+def client_config(
+    connect_timeout: float | None = None, read_timeout: float | None = None, max_attempts: int | None = None
+) -> Config:
     """Timeouts inside botocore (Prefect cannot interrupt a blocked socket) and standard retries.
 
-    ``when_required`` checksums: newer boto3 adds CRC trailers by default that some
-    MinIO and Ceph builds reject.
+    Defaults 5 s / 30 s / 5 attempts; ``CLEANWIRE_S3_CONNECT_TIMEOUT``, ``..._READ_TIMEOUT`` and
+    ``..._MAX_ATTEMPTS`` override them. ``when_required`` checksums: newer boto3 adds CRC
+    trailers by default that some MinIO and Ceph builds reject.
     """
+    env = os.environ.get
+    connect_timeout = connect_timeout or float(env("CLEANWIRE_S3_CONNECT_TIMEOUT", 5))
+    read_timeout = read_timeout or float(env("CLEANWIRE_S3_READ_TIMEOUT", 30))
+    max_attempts = max_attempts or int(env("CLEANWIRE_S3_MAX_ATTEMPTS", 5))
     return Config(
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
@@ -58,6 +66,7 @@ class S3Store:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self.url = f"s3://{bucket}/{self.prefix}"
+        redact.install()
         if client is None:
             # Off AWS, botocore would otherwise probe the EC2 metadata endpoint for credentials.
             os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")

@@ -1,0 +1,61 @@
+"""Everything one run writes, applied in the order that keeps the bucket consistent.
+
+A ``Commit`` is built once the run knows what it will store. Applying it is
+idempotent (every object is write-once), so a retry after a storage error
+finishes the job, and a commit that could not be applied at all can be spooled
+to local disk (``pipeline.spool``) and applied by the next run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.cleaning.site_learning import SiteBoilerplate
+from pipeline.dedup import DedupIndex, Verdict
+from pipeline.failpoints import failpoint
+from pipeline.manifest import Manifest
+from pipeline.seen import SeenUrl, SeenUrls
+from pipeline.storage import ObjectStore
+from pipeline.writer import RecordWriter, WriteReport
+
+
+@dataclass
+class Commit:
+    manifest: Manifest
+    verdicts: list[Verdict]
+    raw: list[tuple[Path, str]] = field(default_factory=list)  # local WARC file -> key
+    seen: list[tuple[str, SeenUrl]] = field(default_factory=list)  # canonical URL -> state
+    boilerplate: list[SiteBoilerplate] = field(default_factory=list)
+
+    @property
+    def run_id(self) -> str:
+        return self.manifest.run_id
+
+    @property
+    def new_records(self) -> int:
+        return sum(1 for v in self.verdicts if v.is_new)
+
+
+def apply_commit(store: ObjectStore, index: DedupIndex, seen: SeenUrls, commit: Commit) -> WriteReport:
+    """Journal, records and links, raw pages, state, manifest (last), journal removed."""
+    manifest = commit.manifest
+    writer = RecordWriter(store, index, manifest.run_id, manifest.id)
+    report = writer.write(commit.verdicts)
+    for path, key in commit.raw:
+        store.put_new(key, path.read_bytes(), "application/warc")
+        if key not in manifest.raw:
+            manifest.raw.append(key)
+    for url, state in commit.seen:
+        seen.record(url, state)
+    failpoint("before-index")
+    index.save(store)
+    seen.save(store)
+    for site in commit.boilerplate:
+        site.save(store)
+    manifest.records = report.records
+    manifest.links = report.links
+    failpoint("before-manifest")
+    manifest.write(store)
+    writer.finish()
+    return report

@@ -1,0 +1,117 @@
+"""One run at a time per store: a lease kept in the store itself.
+
+The dedup index and seen-URL state are read at the start of a run and written
+at its end; two runs writing them at once would lose one run's updates. The
+lease is a write-once object (``If-None-Match``), so exactly one run gets it;
+it expires if its holder dies, and a heartbeat renews it during long runs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+from pipeline.storage import ObjectStore, StoreError
+from pipeline.storage.layout import STATE_PREFIX
+
+LOCK_KEY = f"{STATE_PREFIX}run.lock"
+log = logging.getLogger(__name__)
+
+
+def _expired(holder: dict) -> bool:
+    return datetime.fromisoformat(holder["expires"]) < datetime.now(UTC)
+
+
+def _dead_here(holder: dict) -> bool:
+    """The holder ran on this machine and its process is gone: no need to wait for expiry."""
+    if holder.get("host") != socket.gethostname() or not holder.get("pid"):
+        return False
+    try:
+        os.kill(int(holder["pid"]), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+class LockHeld(RuntimeError):
+    """Another run holds the store and did not finish within the wait."""
+
+
+class StoreLock:
+    def __init__(
+        self, store: ObjectStore, owner: str, ttl: float | None = None, wait: float = 3600, poll: float = 1.0
+    ) -> None:
+        self.store, self.owner = store, owner
+        # A short lease renewed by a heartbeat: a dead holder on another machine blocks 2 minutes at most.
+        self.ttl = ttl or float(os.environ.get("CLEANWIRE_LOCK_TTL", 120))
+        self.wait, self.poll = wait, poll
+        self._stop = threading.Event()
+        self._heartbeat: threading.Thread | None = None
+
+    def _body(self) -> bytes:
+        expires = datetime.now(UTC) + timedelta(seconds=self.ttl)
+        return json.dumps(
+            {
+                "owner": self.owner,
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
+                "expires": expires.isoformat(),
+            }
+        ).encode()
+
+    def _holder(self) -> dict | None:
+        try:
+            return json.loads(self.store.get(LOCK_KEY))
+        except KeyError:
+            return None
+
+    def acquire(self) -> StoreLock:
+        deadline = time.monotonic() + self.wait
+        announced = False
+        while True:
+            if self.store.put_new(LOCK_KEY, self._body()):
+                break
+            holder = self._holder()
+            if holder and (_expired(holder) or _dead_here(holder)):
+                log.warning("taking over the lock of run %s (expired or its process died)", holder["owner"])
+                self.store.delete(LOCK_KEY)
+                continue
+            if time.monotonic() > deadline:
+                raise LockHeld(f"run {holder and holder['owner']} holds {self.store.url}; gave up waiting")
+            if not announced:
+                log.warning("run %s holds the store; waiting", holder and holder["owner"])
+                announced = True
+            time.sleep(self.poll)
+        self._heartbeat = threading.Thread(target=self._renew, daemon=True, name="cleanwire-lock")
+        self._heartbeat.start()
+        return self
+
+    def _renew(self) -> None:
+        while not self._stop.wait(self.ttl / 3):
+            holder = self._holder()
+            if not holder or holder["owner"] != self.owner:
+                log.error("lost the store lock to %s", holder and holder["owner"])
+                return
+            self.store.put(LOCK_KEY, self._body())
+
+    def release(self) -> None:
+        self._stop.set()
+        try:
+            holder = self._holder()
+            if holder and holder["owner"] == self.owner:
+                self.store.delete(LOCK_KEY)
+        except StoreError as exc:  # the store is down: the lease expires on its own
+            log.warning("could not release the store lock (%s); it expires in %.0f s", exc, self.ttl)
+
+    def __enter__(self) -> StoreLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
