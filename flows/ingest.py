@@ -23,13 +23,13 @@ from flows.limits import GLOBAL_CRAWL_LIMIT, domain_limit_name
 from pipeline.cleaning import Cleaner
 from pipeline.cleaning.site_learning import SiteBoilerplate
 from pipeline.commit import Commit, apply_commit
-from pipeline.decode import decode_body
 from pipeline.dedup import DedupIndex, Deduplicator, Verdict, duplicate_drop
 from pipeline.drift import SourceStats, drift_warnings, history, median
 from pipeline.extract import Extractor
 from pipeline.lock import StoreLock
 from pipeline.manifest import Manifest, list_manifests, new_run_id
 from pipeline.outcomes import Dropped, NotAnArticle, Outcome
+from pipeline.parallel import extract_pages, pages_blocks
 from pipeline.record import Article, Page
 from pipeline.report import RunReport
 from pipeline.seen import SeenUrl, SeenUrls
@@ -96,29 +96,23 @@ def crawl_sources(
 
 @task(name="extract-clean", cache_policy=NONE)
 def extract_source(crawled: SourceCrawl, source: SourceConfig, boilerplate: SiteBoilerplate) -> Extracted:
+    """Learn the site's recurring blocks, then extract and clean every page, across cores."""
     started = time.monotonic()
-    for page in crawled.pages:
-        if page.status == 200:
-            boilerplate.observe(decode_body(page))
+    for blocks in pages_blocks(crawled.pages):
+        if blocks:
+            boilerplate.observe_blocks(blocks)
     cleaner = Cleaner(learned={source.name: boilerplate.learned()})
     extractor = Extractor(source.extraction_settings(), cleaner)
     articles: list[Article] = []
     pages: list[tuple[Page, Outcome]] = []
     dropped: list[Dropped] = list(crawled.failures)
-    for page in crawled.pages:
-        try:
-            article = extractor.extract_page(page)
-        except NotAnArticle as exc:
-            dropped.append(Dropped(page.url, page.source, exc.outcome, exc.reason))
-            pages.append((page, exc.outcome))
-            continue
-        except Exception as exc:  # a broken page never kills a run
-            get_run_logger().warning("extraction error on %s: %r", page.url, exc)
-            dropped.append(Dropped(page.url, page.source, Outcome.ERROR, repr(exc)[:200]))
-            pages.append((page, Outcome.ERROR))
-            continue
-        articles.append(article)
-        pages.append((page, Outcome.EXTRACTED))
+    for page, result in extract_pages(crawled.pages, extractor):
+        if isinstance(result, NotAnArticle):
+            dropped.append(Dropped(page.url, page.source, result.outcome, result.reason))
+            pages.append((page, result.outcome))
+        else:
+            articles.append(result)
+            pages.append((page, Outcome.EXTRACTED))
     return Extracted(source.name, articles, pages, dropped, time.monotonic() - started, boilerplate)
 
 

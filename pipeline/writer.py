@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -62,7 +63,10 @@ def plan_links(verdicts: Iterable[Verdict], new_ids: set[str]) -> list[tuple[str
 
 
 class RecordWriter:
-    def __init__(self, store: ObjectStore, index: DedupIndex, run_id: str, manifest_id: str) -> None:
+    def __init__(
+        self, store: ObjectStore, index: DedupIndex, run_id: str, manifest_id: str, concurrency: int = 16
+    ) -> None:
+        self.concurrency = concurrency
         self.store = store
         self.index = index
         self.run_id = run_id
@@ -74,19 +78,28 @@ class RecordWriter:
         keys = {a.id: record_key(a.source, a.fetched, a.id) for a in new}
         self._journal(keys, links)
         report = WriteReport()
-        for article in new:
-            data = encode_record(article)
-            if self.store.put_new(keys[article.id], data):
-                sizes = report.bytes_by_source
-                sizes[article.source] = sizes.get(article.source, 0) + len(data)
-            else:
-                report.already_stored += 1
-            report.records.append(RecordEntry(id=article.id, key=keys[article.id], source=article.source))
-        failpoint("after-records")
-        for record_id, sighting in links:
-            key = link_key(record_id, sighting.url)
-            if self.store.put_new(key, sighting.model_dump_json().encode("utf-8")):
-                report.links.append(LinkEntry(record_id=record_id, key=key, url=sighting.url))
+        # Object stores answer each PUT in tens of milliseconds: keep many in flight.
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            records = [(a, encode_record(a)) for a in new]
+            written = pool.map(lambda item: self.store.put_new(keys[item[0].id], item[1]), records)
+            for (article, data), fresh in zip(records, written, strict=True):
+                if fresh:
+                    sizes = report.bytes_by_source
+                    sizes[article.source] = sizes.get(article.source, 0) + len(data)
+                else:
+                    report.already_stored += 1
+                report.records.append(RecordEntry(id=article.id, key=keys[article.id], source=article.source))
+            failpoint("after-records")
+            link_objects = [
+                (record_id, sighting, link_key(record_id, sighting.url)) for record_id, sighting in links
+            ]
+            written = pool.map(
+                lambda item: self.store.put_new(item[2], item[1].model_dump_json().encode("utf-8")),
+                link_objects,
+            )
+            for (record_id, sighting, key), fresh in zip(link_objects, written, strict=True):
+                if fresh:
+                    report.links.append(LinkEntry(record_id=record_id, key=key, url=sighting.url))
         for verdict in verdicts:
             if verdict.is_new:
                 article = verdict.article

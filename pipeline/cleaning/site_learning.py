@@ -71,8 +71,11 @@ class SiteBoilerplate:
     counts: Counter[str] = field(default_factory=Counter)
 
     def observe(self, html: str) -> None:
+        self.observe_blocks(page_blocks(html))
+
+    def observe_blocks(self, blocks: set[str]) -> None:
         self.pages += 1
-        self.counts.update(page_blocks(html))
+        self.counts.update(blocks)
 
     def learned(self) -> frozenset[str]:
         """Blocks on at least MIN_PAGES pages and at least MIN_SHARE of all pages seen."""
