@@ -1,0 +1,273 @@
+"""Pipeline speed: parallel extraction, storing, the end-to-end split, and scaling.
+
+Every figure is a ratio against a baseline measured in the same run (these
+machines are noisy; absolute rates drift), with the absolute rates kept for
+the record. ``run(smoke=True)`` is the tiny version ``make test`` runs: it
+checks that the benchmark works, not how fast anything is.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+import time
+import tracemalloc
+import uuid
+from pathlib import Path
+from typing import Any
+
+from benchmarks.dedup.corpus import synthetic_docs
+from benchmarks.extraction.corpus import build_corpus
+from pipeline.dedup import DedupIndex, Deduplicator
+from pipeline.extract import ExtractionSettings, Extractor
+from pipeline.near_dup import dedup_stream
+from pipeline.parallel import extract_pages
+from pipeline.record import Article, Page
+from pipeline.storage import LocalStore, S3Store
+from pipeline.storage.layout import record_key
+from pipeline.writer import RecordWriter, encode_record
+
+
+def _best(fn, repeats: int) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def corpus_pages(copies: int) -> list[Page]:
+    """The extraction corpus' realistic pages (12 templates), repeated under distinct URLs."""
+    items = build_corpus(Path(tempfile.mkdtemp(prefix="cw-bench-")))
+    bodies = [(item.url, Path(item.path).read_bytes()) for item in items]
+    return [
+        Page(url=f"{url}?copy={n}", body=body, source="bench", headers={"Content-Type": "text/html"})
+        for n in range(copies)
+        for url, body in bodies
+    ]
+
+
+PAGE = """<!DOCTYPE html><html lang="en"><head><title>{title} | Bench Ledger</title>
+<meta property="og:type" content="article"><meta name="author" content="Staff">
+<meta property="article:published_time" content="2026-01-{day:02d}"></head><body>
+<header><nav><a href="/">Home</a> <a href="/politics">Politics</a> <a href="/sport">Sport</a></nav>
+<a href="/signin">Sign in</a></header><main><article><h1>{title}</h1>{paragraphs}
+<p>Sign up for our morning newsletter</p></article>
+<aside><h3>Most read</h3><ul><li><a href="/x">Council passes budget</a></li></ul></aside></main>
+<footer><p>Copyright 2026 Bench Ledger. All rights reserved.</p></footer></body></html>"""
+
+
+def synthetic_site_pages(n: int) -> list[Page]:
+    """``n`` distinct articles (the dedup corpus' generator) in one realistic template."""
+    pages = []
+    for number, (doc_id, text) in enumerate(synthetic_docs(n, words=600)):
+        words = text.split()
+        paragraphs = "".join(f"<p>{' '.join(words[i : i + 60])}</p>" for i in range(0, len(words), 60))
+        html = PAGE.format(title=" ".join(words[:8]).capitalize(), day=1 + number % 28, paragraphs=paragraphs)
+        pages.append(Page(url=f"https://bench.example/{doc_id}", body=html.encode(), source="bench"))
+    return pages
+
+
+def bench_parallel_extraction(pages: list[Page], repeats: int) -> dict[str, Any]:
+    extractor = Extractor()
+    one = _best(lambda: list(extract_pages(pages, extractor, workers=1)), repeats)
+    workers = os.cpu_count() or 1
+    many = _best(lambda: list(extract_pages(pages, extractor, workers=workers)), repeats)
+    return {
+        "pages": len(pages),
+        "workers": workers,
+        "pages_per_s_one_process": round(len(pages) / one, 1),
+        "pages_per_s_parallel": round(len(pages) / many, 1),
+        "speedup": round(one / many, 2),
+        "target": 1.8,
+        "passed": one / many >= 1.8,
+    }
+
+
+def _articles(n: int) -> list[Article]:
+    articles = []
+    for doc_id, text in synthetic_docs(n, words=600):
+        digest = uuid.uuid5(uuid.NAMESPACE_URL, doc_id).hex * 2
+        articles.append(
+            Article(
+                id=digest[:24],
+                url=f"https://bench.example/{doc_id}",
+                canonical_url=f"https://bench.example/{doc_id}",
+                source="bench",
+                fetched="2026-01-01T00:00:00Z",
+                text=text,
+                content_hash=digest,
+            )
+        )
+    return articles
+
+
+def bench_store(n: int) -> dict[str, Any]:
+    from moto.server import ThreadedMotoServer
+
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        import boto3
+
+        endpoint = f"http://{host}:{port}"
+        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="bench")
+        articles = _articles(n)
+        from pipeline.dedup import Verdict
+
+        def one_at_a_time(store) -> None:
+            for a in articles:
+                store.put_new(record_key(a.source, a.fetched, a.id), encode_record(a))
+
+        def concurrent(store) -> None:
+            RecordWriter(store, DedupIndex(), "bench", "bench").write([Verdict(a) for a in articles])
+
+        results = {}
+        for name, make in (
+            ("s3", lambda: S3Store("bench", uuid.uuid4().hex, endpoint_url=endpoint)),
+            ("local", lambda: LocalStore(tempfile.mkdtemp(prefix="cw-store-"))),
+        ):
+            sequential = _best(lambda make=make: one_at_a_time(make()), 1)
+            batched = _best(lambda make=make: concurrent(make()), 1)
+            results[name] = {
+                "records": n,
+                "records_per_s_one_put_at_a_time": round(n / sequential, 1),
+                "records_per_s_concurrent": round(n / batched, 1),
+                "speedup": round(sequential / batched, 2),
+            }
+        results["s3"]["target"] = 4.0
+        results["s3"]["passed"] = results["s3"]["speedup"] >= 4.0
+        return results
+    finally:
+        server.stop()
+
+
+def bench_end_to_end(pages: list[Page]) -> dict[str, Any]:
+    """Stage times for one source: fetch over loopback, extract+clean, dedup, store (local)."""
+    from cleanwire.demo.server import SiteServer
+    from pipeline.sources import SourceConfig
+    from spiders.runner import crawl
+
+    root = Path(tempfile.mkdtemp(prefix="cw-e2e-"))
+    (root / "a").mkdir()
+    locs = []
+    for number, page in enumerate(pages):
+        (root / "a" / f"{number}.html").write_bytes(page.body)
+        locs.append(f"<url><loc>{{{{base}}}}/a/{number}.html</loc></url>")
+    (root / "sitemap.xml").write_text(
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(locs)
+        + "</urlset>"
+    )
+    (root / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    server = SiteServer(root).start()
+    try:
+        source = SourceConfig.model_validate(
+            {
+                "name": "bench",
+                "allowed_domains": ["127.0.0.1"],
+                "allow_private": True,
+                "discovery": {"sitemaps": [server.base_url + "/sitemap.xml"], "robots_sitemaps": False},
+                "article_urls": {"allow": ["/a/"]},
+                "politeness": {
+                    "autothrottle": False,
+                    "download_delay": 0,
+                    "concurrency_per_domain": 32,
+                    "max_pages": len(pages) + 10,
+                    "obey_robots": False,
+                },
+            }
+        )
+        times: dict[str, float] = {}
+        started = time.perf_counter()
+        (crawled,) = crawl([source], overrides={"LOG_LEVEL": "ERROR"})
+        times["crawl"] = time.perf_counter() - started
+        extractor = Extractor(ExtractionSettings())
+        started = time.perf_counter()
+        results = list(extract_pages(crawled.pages, extractor))
+        times["extract"] = time.perf_counter() - started
+        articles = [r for _, r in results if isinstance(r, Article)]
+        started = time.perf_counter()
+        verdicts = list(Deduplicator(DedupIndex())(articles))
+        times["dedup"] = time.perf_counter() - started
+        started = time.perf_counter()
+        RecordWriter(LocalStore(tempfile.mkdtemp(prefix="cw-e2e-store-")), DedupIndex(), "b", "b").write(
+            verdicts
+        )
+        times["store"] = time.perf_counter() - started
+        total = sum(times.values())
+        return {
+            "pages": len(crawled.pages),
+            "articles": len(articles),
+            "pages_per_s_end_to_end": round(len(crawled.pages) / total, 1),
+            "seconds": {k: round(v, 2) for k, v in times.items()},
+            "share": {k: round(v / total, 3) for k, v in times.items()},
+            "end_to_end_over_extract": round(total / times["extract"], 2),
+            "target": 1.3,
+            "passed": total / times["extract"] <= 1.3,
+            "note": "stages run one after another here; the ratio shows what overlapping would save",
+        }
+    finally:
+        server.stop()
+
+
+def _measure(fn) -> tuple[float, float]:
+    tracemalloc.start()
+    started = time.perf_counter()
+    fn()
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return round(seconds, 3), round(peak / 2**20, 1)
+
+
+def bench_scaling(sizes: list[int], dedup_sizes: list[int], pages: list[Page]) -> dict[str, Any]:
+    extractor = Extractor()
+    rows: dict[str, dict[str, Any]] = {"extract": {}, "dedup": {}, "store": {}}
+    for n in sizes:
+        sample = [pages[i % len(pages)] for i in range(n)]
+        rows["extract"][n] = _measure(lambda sample=sample: list(extract_pages(sample, extractor, workers=1)))
+        articles = _articles(n)
+        from pipeline.dedup import Verdict
+
+        rows["store"][n] = _measure(
+            lambda articles=articles: RecordWriter(
+                LocalStore(tempfile.mkdtemp(prefix="cw-scale-")), DedupIndex(), "s", "s"
+            ).write([Verdict(a) for a in articles])
+        )
+    for n in dedup_sizes:
+        rows["dedup"][n] = _measure(lambda n=n: sum(1 for _ in dedup_stream(synthetic_docs(n, words=600))))
+    linear = {}
+    for stage, by_size in rows.items():
+        ns = sorted(by_size)
+        if len(ns) >= 2:
+            small, large = ns[0], ns[-1]
+            per_doc = (by_size[large][0] / large) / max(by_size[small][0] / small, 1e-9)
+            linear[stage] = {
+                "time_per_doc_ratio_largest_vs_smallest": round(per_doc, 2),
+                "linear": per_doc < 2.0,
+            }
+    return {
+        "seconds_and_peak_mib": {s: {str(n): v for n, v in r.items()} for s, r in rows.items()},
+        "linearity": linear,
+    }
+
+
+def run(smoke: bool = False) -> dict[str, Any]:
+    random.seed(7)
+    pages = corpus_pages(1 if smoke else 4)
+    return {
+        "name": "pipeline",
+        "parallel_extraction": bench_parallel_extraction(pages[:8] if smoke else pages, 1 if smoke else 3),
+        "store": bench_store(20 if smoke else 2000),
+        "end_to_end": bench_end_to_end(synthetic_site_pages(10 if smoke else 5000)),
+        "scaling": bench_scaling(
+            [20, 40] if smoke else [1000, 10000], [50, 100] if smoke else [1000, 10000, 100000], pages
+        ),
+    }

@@ -1,0 +1,112 @@
+"""``make bench``: every benchmark, one results file, one table.
+
+Each figure is a ratio against a baseline measured in the same run, with the
+absolute rates for the record; ``--smoke`` runs the tiny versions (what
+``make test`` checks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks import pipeline_bench
+from benchmarks.dedup import bench as dedup_bench
+from benchmarks.extraction import bench as extraction_bench
+
+RESULTS = Path(__file__).with_name("results.json")
+
+
+def _targets(results: dict) -> list[tuple[str, str, str, str]]:
+    ext, ded, pipe = results["extraction"], results["dedup"], results["pipeline"]
+    rows = [
+        (
+            "extract+clean vs raw trafilatura",
+            f"{ext['speed_ratio']:.2f}x",
+            ">= 0.8x",
+            str(ext["passed"]["speed"]),
+        ),
+        (
+            "cleanwire F1 (precision, recall)",
+            f"{ext['systems']['cleanwire']['f1']:.3f} ({ext['systems']['cleanwire']['precision']:.3f}, "
+            f"{ext['systems']['cleanwire']['recall']:.3f})",
+            "recall -0.5pt max",
+            str(ext["passed"]["recall"] and ext["passed"]["precision_up"]),
+        ),
+        (
+            "parallel extraction vs one process",
+            f"{pipe['parallel_extraction']['speedup']:.2f}x",
+            ">= 1.8x",
+            str(pipe["parallel_extraction"]["passed"]),
+        ),
+        (
+            "S3 store: concurrent vs one PUT at a time",
+            f"{pipe['store']['s3']['speedup']:.2f}x",
+            ">= 4x",
+            str(pipe["store"]["s3"]["passed"]),
+        ),
+        (
+            "end to end vs extract+clean alone",
+            f"{pipe['end_to_end']['end_to_end_over_extract']:.2f}x",
+            "<= 1.3x",
+            str(pipe["end_to_end"]["passed"]),
+        ),
+    ]
+    cw = ded.get("methods", {}).get("cleanwire", {})
+    if "precision" in cw:
+        rows.append(
+            (
+                "dedup precision / recall",
+                f"{cw['precision']:.4f} / {cw['recall']:.4f}",
+                ">= 0.995 / 0.97",
+                str(ded["passed"].get("precision") and ded["passed"].get("recall")),
+            )
+        )
+    throughput = ded.get("throughput", {})
+    if throughput.get("ratio") is not None:
+        rows.append(
+            (
+                "dedup docs/s vs datasketch",
+                f"{throughput['ratio']:.2f}x",
+                ">= 5x",
+                str(ded["passed"].get("throughput")),
+            )
+        )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--out", default=str(RESULTS))
+    args = parser.parse_args(argv)
+    console = Console()
+    started = time.time()
+    results = {"machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()}}
+    for name, module in (
+        ("extraction", extraction_bench),
+        ("dedup", dedup_bench),
+        ("pipeline", pipeline_bench),
+    ):
+        console.print(f"[bold]{name}[/bold] ...")
+        results[name] = module.run(smoke=args.smoke)
+    results["seconds"] = round(time.time() - started, 1)
+    Path(args.out).write_text(json.dumps(results, indent=1, default=str) + "\n")
+    table = Table(title=f"cleanwire benchmarks ({'smoke' if args.smoke else 'full'}; {results['seconds']} s)")
+    for column in ("figure", "measured", "target", "met"):
+        table.add_column(column)
+    for row in _targets(results):
+        table.add_row(*row)
+    console.print(table)
+    console.print(f"all figures in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,21 @@
+"""`make bench` runs: the tiny version of every pipeline benchmark (that it runs, not how fast)."""
+
+from __future__ import annotations
+
+import json
+
+from benchmarks import run as bench_run
+
+
+def test_bench_smoke_writes_results(tmp_path) -> None:
+    out = tmp_path / "results.json"
+    assert bench_run.main(["--smoke", "--out", str(out)]) == 0
+    results = json.loads(out.read_text())
+    pipeline = results["pipeline"]
+    assert pipeline["parallel_extraction"]["pages"] == 8
+    assert pipeline["store"]["s3"]["records"] == 20 and pipeline["store"]["local"]["records"] == 20
+    e2e = pipeline["end_to_end"]
+    assert e2e["pages"] == 10 and e2e["articles"] == 10
+    assert set(e2e["seconds"]) == {"crawl", "extract", "dedup", "store"}
+    assert set(pipeline["scaling"]["seconds_and_peak_mib"]) == {"extract", "dedup", "store"}
+    assert results["extraction"]["systems"]["cleanwire"]["f1"] > 0
