@@ -397,6 +397,15 @@ def cmd_new_source(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from flows.ingest import reprocess
+
+    config_dir = _config_dir(args)
+    result = reprocess(run_id=args.run_id, store=_store_url(args), to=args.to, config_dir=str(config_dir))
+    _print_run(result)
+    return 0
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
     from pipeline.schema import record_schema
 
@@ -516,6 +525,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="directory to write the YAML into (default config/sources)")
     p.add_argument("--tests", default=str(repo_root() / "tests" / "sources"))
     p.set_defaults(func=cmd_new_source)
+
+    p = with_store(sub.add_parser("reprocess", help="re-extract a run's stored raw pages (no crawling)"))
+    p.add_argument("run_id", help="the run id (the part of a manifest id after the time)")
+    p.add_argument("--to", help="write into this store instead of the one read from")
+    p.add_argument("--config", help="directory of source YAML files (their extraction settings)")
+    p.set_defaults(func=cmd_reprocess)
 
     p = sub.add_parser("schema", help="print the record JSON Schema")
     p.set_defaults(func=cmd_schema)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from pipeline.cleaning.site_learning import SiteBoilerplate
 from pipeline.commit import Commit, apply_commit
 from pipeline.dedup import DedupIndex, Deduplicator, Verdict, duplicate_drop
 from pipeline.drift import SourceStats, drift_warnings, history, median
-from pipeline.extract import Extractor
+from pipeline.extract import ExtractionSettings, Extractor
 from pipeline.lock import StoreLock
 from pipeline.manifest import Manifest, list_manifests, new_run_id
 from pipeline.outcomes import Dropped, NotAnArticle, Outcome
@@ -38,6 +39,7 @@ from pipeline.spool import Spool
 from pipeline.storage import ObjectStore, S3Store, StoreError, open_store
 from pipeline.storage.layout import raw_key
 from pipeline.urls import canonicalize
+from pipeline.warc import read_run_pages
 from pipeline.writer import WriteReport, recover_pending
 from spiders.runner import SourceCrawl, crawl
 
@@ -95,14 +97,16 @@ def crawl_sources(
 
 
 @task(name="extract-clean", cache_policy=NONE)
-def extract_source(crawled: SourceCrawl, source: SourceConfig, boilerplate: SiteBoilerplate) -> Extracted:
+def extract_source(
+    crawled: SourceCrawl, settings: ExtractionSettings, boilerplate: SiteBoilerplate
+) -> Extracted:
     """Learn the site's recurring blocks, then extract and clean every page, across cores."""
     started = time.monotonic()
     for blocks in pages_blocks(crawled.pages):
         if blocks:
             boilerplate.observe_blocks(blocks)
-    cleaner = Cleaner(learned={source.name: boilerplate.learned()})
-    extractor = Extractor(source.extraction_settings(), cleaner)
+    cleaner = Cleaner(learned={crawled.source: boilerplate.learned()})
+    extractor = Extractor(settings, cleaner)
     articles: list[Article] = []
     pages: list[tuple[Page, Outcome]] = []
     dropped: list[Dropped] = list(crawled.failures)
@@ -113,7 +117,7 @@ def extract_source(crawled: SourceCrawl, source: SourceConfig, boilerplate: Site
         else:
             articles.append(result)
             pages.append((page, Outcome.EXTRACTED))
-    return Extracted(source.name, articles, pages, dropped, time.monotonic() - started, boilerplate)
+    return Extracted(crawled.source, articles, pages, dropped, time.monotonic() - started, boilerplate)
 
 
 def _representative_order(article: Article) -> tuple[bool, int, str]:
@@ -239,9 +243,61 @@ def ingest(
     for error in errors:
         logger.error("skipping source config %s", error)
     selected = select_sources(loaded, sources)
-    bucket = open_store(store)
+    settings = {s.name: s.extraction_settings() for s in selected}
+    return _run(
+        open_store(store),
+        [s.name for s in selected],
+        settings,
+        errors,
+        store_retries,
+        lock_wait,
+        lambda seen, tmp: crawl_sources(selected, seen, tmp, crawl_overrides),
+    )
+
+
+@flow(name="reprocess", log_prints=True)
+def reprocess(
+    run_id: str, store: str | None = None, to: str | None = None, config_dir: str | None = None
+) -> dict[str, Any]:
+    """Re-extract a stored run's raw pages (its WARCs) with today's code, without crawling again.
+
+    Into the same store (new text from improved cleaning becomes new records or
+    near-duplicates of the old), or ``to`` another store, e.g. a fresh bucket.
+    """
+    source_store = open_store(store)
+    manifest = next((m for m in list_manifests(source_store) if m.run_id == run_id), None)
+    if manifest is None or not manifest.raw:
+        raise ValueError(f"no run {run_id!r} with raw pages in {source_store.url}")
+    crawls = [
+        SourceCrawl(source=source, pages=pages)
+        for source, pages in read_run_pages(source_store, manifest.raw).items()
+    ]
+    loaded, errors = load_sources(Path(config_dir) if config_dir else default_sources_dir())
+    settings = {s.name: s.extraction_settings() for s in loaded}
+    return _run(
+        open_store(to) if to else source_store,
+        [c.source for c in crawls],
+        settings,
+        errors,
+        3,
+        3600,
+        lambda seen, tmp: crawls,
+    )
+
+
+def _run(
+    bucket: ObjectStore,
+    source_names: list[str],
+    settings: dict[str, ExtractionSettings],
+    errors: list,
+    store_retries: int,
+    lock_wait: float,
+    get_crawls: Callable[[SeenUrls, Path], list[SourceCrawl]],
+) -> dict[str, Any]:
+    """Everything after the pages are in hand: extract, dedup, commit (or spool), report."""
+    logger = get_run_logger()
     run_id = new_run_id()
-    manifest = Manifest.start(run_id, [s.name for s in selected])
+    manifest = Manifest.start(run_id, source_names)
     report = RunReport(run_id)
     spool = Spool(bucket.url)
     spooled = 0
@@ -251,10 +307,12 @@ def ingest(
     ):
         index, seen = load_state(bucket)
         drained = drain_spool(bucket, index, seen, spool)
-        crawls = crawl_sources(selected, seen, Path(tmp), crawl_overrides)
-        by_name = {s.name: s for s in selected}
+        crawls = get_crawls(seen, Path(tmp))
         extracted = [
-            extract_source(c, by_name[c.source], SiteBoilerplate.load(bucket, c.source)) for c in crawls
+            extract_source(
+                c, settings.get(c.source, ExtractionSettings()), SiteBoilerplate.load(bucket, c.source)
+            )
+            for c in crawls
         ]
         verdicts = dedup(extracted, index)
         _fill_report(report, crawls, extracted, verdicts)

@@ -12,6 +12,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from pipeline.record import Page
+from pipeline.storage import ObjectStore
 
 _SOURCE_HEADER = "WARC-X-Cleanwire-Source"
 _CANDIDATE_HEADER = "WARC-X-Cleanwire-Article-Candidate"
@@ -62,3 +63,13 @@ def read_pages(stream: BinaryIO) -> Iterator[Page]:
             fetched=fetched.replace(tzinfo=UTC),
             article_candidate=warc.get_header(_CANDIDATE_HEADER) != "0",
         )
+
+
+def read_run_pages(store: ObjectStore, keys: list[str]) -> dict[str, list[Page]]:
+    """A run's article pages from its stored WARCs, by source (robots, sitemaps and feeds left out)."""
+    by_source: dict[str, list[Page]] = {}
+    for key in keys:
+        for page in read_pages(io.BytesIO(store.get(key))):
+            if page.article_candidate:
+                by_source.setdefault(page.source, []).append(page)
+    return by_source
