@@ -34,3 +34,7 @@ class NotAnArticle(ValueError):
         super().__init__(f"{outcome}: {reason}")
         self.outcome = outcome
         self.reason = reason
+
+    def __reduce__(self) -> tuple[type[NotAnArticle], tuple[Outcome, str]]:
+        # Crosses process boundaries (parallel extraction) intact.
+        return NotAnArticle, (self.outcome, self.reason)

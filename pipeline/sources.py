@@ -68,15 +68,41 @@ class ArticleUrls(_Strict):
 
 
 class Politeness(_Strict):
+    """How hard a source may be crawled, and the limits no page may exceed (``spiders/settings.py``).
+
+    Every limit maps to one Scrapy setting or one cleanwire middleware; none is left to a
+    library default. ``docs/reliability.md`` lists what each one defends against.
+    """
+
     obey_robots: bool = True
     autothrottle: bool = True
     concurrency_per_domain: int = Field(default=2, ge=1, le=64)
     download_delay: float = Field(default=0.5, ge=0)
     max_pages: int = Field(default=500, ge=1, description="CLOSESPIDER_PAGECOUNT.")
+    max_seconds: int = Field(
+        default=3600, ge=1, description="CLOSESPIDER_TIMEOUT: the crawl stops after this."
+    )
     depth_limit: int = Field(default=3, ge=0)
     download_timeout: int = Field(default=30, ge=1)
     max_size_mb: int = Field(default=10, ge=1, description="DOWNLOAD_MAXSIZE (decompressed).")
     retry_times: int = Field(default=2, ge=0)
+    max_retry_after: int = Field(
+        default=30,
+        ge=0,
+        description="Longest Retry-After (seconds) waited for on 429/503; a longer one gives up.",
+    )
+    max_redirects: int = Field(default=5, ge=0, le=20, description="REDIRECT_MAX_TIMES.")
+    max_url_length: int = Field(default=2000, ge=100, description="URLLENGTH_LIMIT.")
+    memory_limit_mb: int = Field(default=2048, ge=64, description="MEMUSAGE_LIMIT_MB (whole process).")
+    max_segment_repeats: int = Field(
+        default=2, ge=1, description="A URL path with one segment more often than this is a crawler trap."
+    )
+    max_listing_pages_per_pattern: int = Field(
+        default=50,
+        ge=1,
+        description="Followed (non-article) pages per URL pattern (digits and query values ignored): "
+        "bounds calendars, pagination and session-id traps.",
+    )
 
 
 class ExtractionOverrides(_Strict):
@@ -101,7 +127,11 @@ class SourceConfig(_Strict):
     schedule: str | None = Field(default=None, description="Cron expression (UTC).")
     group: str | None = Field(default=None, description="Sources with one group share a deployment.")
     allow_private: bool = Field(
-        default=False, description="Allow private/loopback addresses (test and demo sites only)."
+        default=False,
+        description="Allow private/loopback addresses, but only for the origins (scheme, host, port) of "
+        "this source's own discovery URLs (sitemaps, feeds, start_urls); a redirect or link to any "
+        "other private, loopback, link-local or metadata address is still refused. For test and "
+        "demo sites only.",
     )
     enabled: bool = True
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -11,6 +10,7 @@ from parsel import Selector
 from scrapy import Request, Spider
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
@@ -18,9 +18,16 @@ from pipeline.outcomes import Dropped, Outcome
 from pipeline.record import Page, utcnow
 from pipeline.seen import SeenUrls
 from pipeline.sources import SourceConfig
+from pipeline.triage import non_html_reason
 from pipeline.urls import canonicalize
-from spiders.middlewares import PrivateAddressRefused, headers_dict
+from spiders.middlewares import (
+    CrawlerTrapRefused,
+    OffsiteRefused,
+    PrivateAddressRefused,
+    headers_dict,
+)
 from spiders.registry import register
+from spiders.robots import RobotsDisallowed
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 
@@ -85,8 +92,18 @@ class NewsSpider(Spider):
             self.logger.warning("sitemap %s answered HTTP %s", response.url, response.status)
             return
         body = response.body
-        if body[:2] == b"\x1f\x8b":
-            body = gzip.decompress(body)[:MAX_SITEMAP_BYTES]
+        if body[:2] == b"\x1f\x8b":  # a .xml.gz file (not Content-Encoding): inflate it, bounded
+            try:
+                body = gunzip(body, max_size=MAX_SITEMAP_BYTES)
+            except ValueError:  # Scrapy's "decompressed size exceeded the maximum"
+                self.crawler.stats.inc_value("cleanwire/sitemap_too_large")
+                self.logger.warning(
+                    "sitemap %s inflates beyond %d bytes: skipped", response.url, MAX_SITEMAP_BYTES
+                )
+                return
+            except (OSError, EOFError) as exc:
+                self.logger.warning("sitemap %s is not valid gzip: %s", response.url, exc)
+                return
         try:
             sitemap = Sitemap(body)
         except Exception as exc:  # lxml raises several types for garbage
@@ -118,12 +135,13 @@ class NewsSpider(Spider):
             )
             yield from self._article_request(urljoin(response.url, link.strip()), lastmod=date)
 
-    def parse_listing_or_article(self, response: Response) -> Iterator[Request | Page]:
+    def parse_listing_or_article(self, response: Response) -> Iterator[Request | Page | Dropped]:
         if self.source.is_article_url(response.url) and self.source.article_urls.allow:
-            yield self._page(response)
+            yield self._page_or_drop(response)
             return
-        yield self._page(response, candidate=False)
-        if response.status != 200 or not hasattr(response, "css"):
+        page = self._page_or_drop(response, candidate=False)
+        yield page
+        if response.status != 200 or not isinstance(page, Page) or not hasattr(response, "css"):
             return
         for href in response.css("a::attr(href)").getall():
             url = response.urljoin(href.strip())
@@ -135,7 +153,8 @@ class NewsSpider(Spider):
                 canonical = canonicalize(url)
                 if canonical not in self._requested:
                     self._requested.add(canonical)
-                    yield self._request(url, self.parse_listing_or_article)
+                    # Marked so CrawlerTrapGuard counts it against its URL pattern.
+                    yield self._request(url, self.parse_listing_or_article, meta={"cleanwire_follow": True})
 
     # -- articles --------------------------------------------------------------------------
 
@@ -161,18 +180,31 @@ class NewsSpider(Spider):
             if known.last_modified:
                 headers["If-Modified-Since"] = known.last_modified
         self._article_requests += 1
+        # dont_filter: the spider already asks once per URL; Scrapy's dupefilter would also drop
+        # the same URL with its query reordered, which then ends with no outcome and no also_at.
         yield self._request(
             url,
             self.parse_article,
             headers=headers,
             meta={"article_candidate": True, "lastmod": lastmod},
+            dont_filter=True,
         )
 
     def parse_article(self, response: Response) -> Iterator[Page | Dropped]:
         if response.status == 304:
             yield Dropped(response.url, self.source.name, Outcome.DUPLICATE, "not modified (304)")
             return
-        yield self._page(response)
+        yield self._page_or_drop(response)
+
+    def _page_or_drop(self, response: Response, candidate: bool = True) -> Page | Dropped:
+        """The page, or ``not-an-article`` at once when it is not HTML: never parsed as HTML."""
+        page = self._page(response, candidate)
+        if page.status < 400:
+            reason = non_html_reason(page)
+            if reason:
+                self.crawler.stats.inc_value("cleanwire/not_html")
+                return Dropped(page.url, self.source.name, Outcome.NOT_AN_ARTICLE, reason)
+        return page
 
     def _page(self, response: Response, candidate: bool = True) -> Page:
         redirects = response.request.meta.get("redirect_urls") if response.request else None
@@ -191,10 +223,35 @@ class NewsSpider(Spider):
     def on_error(self, failure: Failure) -> Iterator[Dropped]:
         request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
-        if failure.check(PrivateAddressRefused, IgnoreRequest):
-            outcome, reason = Outcome.BLOCKED, str(failure.value) or "request refused"
-        else:
-            outcome, reason = Outcome.ERROR, f"{failure.type.__name__}: {failure.value}"
+        if request is not None:
+            url = (request.meta.get("redirect_urls") or [url])[0]
+        outcome, reason = failure_outcome(failure.value)
         self.logger.info("request failed %s: %s", url, reason)
         if request is not None and request.meta.get("article_candidate"):
             yield Dropped(url, self.source.name, outcome, reason)
+
+
+MAX_REASON = 300
+
+
+def failure_outcome(exc: BaseException) -> tuple[Outcome, str]:
+    """The outcome of a page that was never downloaded (or whose download was refused), and why.
+
+    Refused by the site's robots.txt or by the SSRF guard: ``blocked``. A crawler trap or a URL
+    off the source's domains: ``not-an-article``. Anything else (timeouts, resets, truncated
+    bodies, bodies over DOWNLOAD_MAXSIZE raw or decompressed, redirect loops): ``error``, with
+    the exception as the reason.
+    """
+    text = " ".join(str(exc).split())
+    if isinstance(exc, (PrivateAddressRefused, RobotsDisallowed)):
+        return Outcome.BLOCKED, text or "request refused"
+    if isinstance(exc, (CrawlerTrapRefused, OffsiteRefused)):
+        return Outcome.NOT_AN_ARTICLE, text
+    if isinstance(exc, IgnoreRequest) and "DOWNLOAD_MAXSIZE" in text and "decompress" in text:
+        inflated = getattr(exc.__cause__, "decompressed_size", None)
+        size = f" ({inflated} B so far)" if inflated else ""
+        return Outcome.ERROR, f"decompression bomb: body inflates beyond DOWNLOAD_MAXSIZE{size}"
+    if isinstance(exc, IgnoreRequest) and not text:
+        return Outcome.ERROR, "request refused"
+    reason = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return Outcome.ERROR, reason[:MAX_REASON]
