@@ -64,6 +64,8 @@ class Extracted:
 def load_state(store: ObjectStore) -> tuple[DedupIndex, SeenUrls]:
     if isinstance(store, S3Store):
         store.check_conditional_writes()
+        if aborted := store.abort_orphan_uploads():
+            get_run_logger().warning("aborted %d incomplete multipart uploads of interrupted runs", aborted)
     index = DedupIndex.load(store)
     for manifest in recover_pending(store, index):
         get_run_logger().warning(

@@ -43,7 +43,7 @@ def apply_commit(store: ObjectStore, index: DedupIndex, seen: SeenUrls, commit: 
     writer = RecordWriter(store, index, manifest.run_id, manifest.id)
     report = writer.write(commit.verdicts)
     for path, key in commit.raw:
-        store.put_new(key, path.read_bytes(), "application/warc")
+        store.put_file(key, path, "application/warc")
         if key not in manifest.raw:
             manifest.raw.append(key)
     for url, state in commit.seen:

@@ -8,6 +8,7 @@ are the only objects that are replaced.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Protocol
 
 
@@ -24,6 +25,10 @@ class ObjectStore(Protocol):
 
     def put_new(self, key: str, data: bytes, content_type: str = "application/json") -> bool:
         """Write ``key`` only if absent; True if written, False if it already existed."""
+        ...
+
+    def put_file(self, key: str, path: Path, content_type: str = "application/octet-stream") -> bool:
+        """``put_new`` for a file that may be large (S3: multipart, visible only when complete)."""
         ...
 
     def put(self, key: str, data: bytes, content_type: str = "application/json") -> None:

@@ -44,6 +44,9 @@ class LocalStore:
             os.unlink(tmp)
         return True
 
+    def put_file(self, key: str, path: Path, content_type: str = "application/octet-stream") -> bool:
+        return self.put_new(key, path.read_bytes(), content_type)
+
     def put(self, key: str, data: bytes, content_type: str = "application/json") -> None:
         path = self._path(key)
         os.replace(self._write_temp(path, data), path)
