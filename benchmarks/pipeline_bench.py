@@ -105,18 +105,35 @@ def _articles(n: int) -> list[Article]:
 
 
 def bench_store(n: int) -> dict[str, Any]:
-    from moto.server import ThreadedMotoServer
+    """The S3 server runs in its own process, as a real one would: client threads then overlap."""
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
 
-    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
-    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")
+    import boto3
+
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench-access-key")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench-secret-key")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(endpoint, timeout=1)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
     try:
-        import boto3
-
-        endpoint = f"http://{host}:{port}"
         boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="bench")
         articles = _articles(n)
         from pipeline.dedup import Verdict
@@ -145,7 +162,8 @@ def bench_store(n: int) -> dict[str, Any]:
         results["s3"]["passed"] = results["s3"]["speedup"] >= 4.0
         return results
     finally:
-        server.stop()
+        server.terminate()
+        server.wait(10)
 
 
 def bench_end_to_end(pages: list[Page]) -> dict[str, Any]:
