@@ -26,27 +26,32 @@ Shingles are hashed once per token (crc32) and combined into 5-gram hashes
 with numpy, and the signature is one-permutation MinHash over the sorted
 hashes, which keeps Python's per-shingle work (the cost that dominates
 datasketch and rensa) out of the loop. ``dedup_stream`` goes further: it
-fingerprints a batch of texts at once (``Fingerprinter.many``: ASCII texts
+fingerprints a batch of texts at once (``Fingerprinter.batch``: ASCII texts
 folded with one ``bytes.translate``, one crc32 per token, then every 5-gram,
 sort, signature and sketch of the batch in a handful of numpy calls, with the
-same results as ``Fingerprinter.__call__``), optionally in worker processes,
-and looks the whole batch up in the LSH buckets at once.
+same results as ``Fingerprinter.__call__``), in worker processes when the
+input is long, and looks the whole batch up in the LSH buckets at once.
 
 The index keeps representatives in fixed-width numpy blocks (sketch, signature)
 and the LSH buckets as a few sorted runs of (band key, slot), merged as they
-grow: about 1.7 KB per representative, nothing per duplicate or per text.
+grow. ``dedup_stream`` holds about 2 KB per representative (sketch 1 KB, bucket
+entries 0.3 KB, id and exact hash; no signature, which only ``dumps`` needs),
+and nothing per duplicate or per text.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing as mp
 import os
 import zlib
 from array import array
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from itertools import chain, islice
+from itertools import islice
 
 import numpy as np
 
@@ -56,12 +61,11 @@ _MASK32 = np.uint64(0xFFFFFFFF)
 _SHIFT = np.uint64(32)
 _MULTIPLIERS = np.array([0x100000001B3, 0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F], dtype=np.uint64)
 _DENSIFY = np.uint64(0x9E3779B1)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 # ASCII text folds with one table: letters lower-cased, digits kept, every other ASCII byte a
 # space (what ``fold``'s lower() and ``[\W_]+`` do to ASCII), after which ``split`` drops the runs.
-_ASCII_FOLD = bytes(
-    (ord(chr(c).lower()) if chr(c).isalnum() else 32) if c < 128 else c for c in range(256)
-)
+_ASCII_FOLD = bytes((ord(chr(c).lower()) if chr(c).isalnum() else 32) if c < 128 else c for c in range(256))
 
 
 def _fold_tokens(text: str) -> tuple[bytes, list[bytes]]:
@@ -223,12 +227,11 @@ class Fingerprinter:
         n = s.shingle
         if s.min_words < n:  # texts with fewer tokens than a shingle hash their tokens: per text
             return FingerprintBatch.of([self(text) for text in texts], s)
-        sha256 = hashlib.sha256
+        sha256, crc32, uint32 = hashlib.sha256, zlib.crc32, np.uint32
         exact: list[str] = []
         words: list[int] = []
         rows: list[int] = []
-        token_lists: list[list[bytes]] = []
-        counts: list[int] = []
+        hashed: list[np.ndarray] = []
         min_words = s.min_words
         for text in texts:
             folded, tokens = _fold_tokens(text)
@@ -238,19 +241,20 @@ class Fingerprinter:
             if count < min_words:
                 rows.append(-1)
             else:
-                rows.append(len(counts))
-                counts.append(count)
-                token_lists.append(tokens)
-        m = len(counts)
-        if m == 0:
+                rows.append(len(hashed))
+                hashed.append(np.fromiter(map(crc32, tokens), dtype=uint32, count=count))
+        if not hashed:
             return FingerprintBatch(
-                exact, words, rows, np.zeros(0, np.int64), np.zeros((0, s.num_perm), np.uint32),
-                np.zeros((0, s.sketch_size), np.uint32), np.zeros(0, np.int64),
+                exact,
+                words,
+                rows,
+                np.zeros(0, np.int64),
+                np.zeros((0, s.num_perm), np.uint32),
+                np.zeros((0, s.sketch_size), np.uint32),
+                np.zeros(0, np.int64),
             )
-        total = sum(counts)
-        hashed = np.fromiter(map(zlib.crc32, chain.from_iterable(token_lists)), dtype=np.uint64, count=total)
-        del token_lists
-        shingles, signatures, sketches, lengths = self._batch_arrays(hashed, np.array(counts, dtype=np.int64))
+        counts = np.array([len(h) for h in hashed], dtype=np.int64)
+        shingles, signatures, sketches, lengths = self._batch_arrays(np.concatenate(hashed), counts)
         return FingerprintBatch(exact, words, rows, shingles, signatures, sketches, lengths)
 
     def _batch_arrays(
@@ -260,52 +264,46 @@ class Fingerprinter:
         ``hashed``, text after text, ``counts`` tokens each (every count >= settings.shingle)."""
         s = self.settings
         n, m, k, p = s.shingle, len(counts), s.sketch_size, s.num_perm
-        # n-grams over the whole batch, as in shingle_hashes; those crossing a text boundary go.
+        # n-grams over the whole batch, as in shingle_hashes
+        hashed = hashed.astype(np.uint64)
         width = len(hashed) - n + 1
         grams = hashed[:width].copy()
         for offset in range(1, n):
             grams *= _MULTIPLIERS[offset % len(_MULTIPLIERS)]
             grams += hashed[offset : offset + width]
-        if n > 1:
-            keep = np.ones(len(hashed), dtype=bool)
-            keep[(np.cumsum(counts)[:, None] - np.arange(1, n)).ravel()] = False
-            grams = grams[keep[:width]]
         grams ^= grams >> _SHIFT
         grams &= _MASK32
-        # (text, hash) in one uint64: one sort gives every text's sorted unique shingle hashes.
-        grams |= np.repeat(np.arange(m, dtype=np.uint64), counts - (n - 1)) << _SHIFT
+        # (text, hash) in one uint64, so that one sort gives every text's sorted unique hashes; the
+        # n-grams that cross into the next text get the tag of a text past the last, and sort last.
+        tags = np.repeat(np.arange(m, dtype=np.uint64) << _SHIFT, counts)[:width]
+        if n > 1:
+            ends = np.cumsum(counts)[:-1]
+            tags[(ends[:, None] - np.arange(1, n)).ravel()] = np.uint64(m) << _SHIFT
+        grams |= tags
+        del tags
         grams.sort()
         first = np.empty(len(grams), dtype=bool)
         first[0] = True
         np.not_equal(grams[1:], grams[:-1], out=first[1:])
         grams = grams[first]
-        text = (grams >> _SHIFT).astype(np.intp)
-        values = grams & _MASK32
-        shingles = np.bincount(text, minlength=m)
-        starts = np.cumsum(shingles) - shingles
+        last = len(grams) - 1
+        # where each (text, range) cell starts; a text's range 0 starts it, range num_perm ends it
+        cuts = np.searchsorted(grams, ((np.arange(m, dtype=np.uint64) << _SHIFT)[:, None] + self._bounds))
+        shingles = cuts[:, p] - cuts[:, 0]
         # bottom-k sketch: each text's first k hashes
-        rank = np.arange(len(values)) - np.repeat(starts, shingles)
-        inside = rank < k
-        sketches = np.zeros((m, k), dtype=np.uint32)
-        sketches[text[inside], rank[inside]] = values[inside]
-        # one-permutation MinHash: each (text, range) cell's first hash, ranges as in signature()
-        bins = np.searchsorted(self._bounds, values, side="right") - 1
-        cell = text * p + bins
-        head = np.empty(len(cell), dtype=bool)
-        head[0] = True
-        np.not_equal(cell[1:], cell[:-1], out=head[1:])
-        cell, bins, values = cell[head], bins[head], values[head]
-        sig = np.zeros(m * p, dtype=np.uint64)
-        sig[cell] = values - self._bounds[bins]
-        filled = np.zeros(m * p, dtype=bool)
-        filled[cell] = True
-        sig, filled = sig.reshape(m, p), filled.reshape(m, p)
+        lengths = np.minimum(shingles, k)
+        at = cuts[:, :1] + np.arange(k)
+        sketches = np.where(np.arange(k) < lengths[:, None], grams[np.minimum(at, last)] & _MASK32, 0)
+        # one-permutation MinHash: each cell's first hash, less the cell's lower bound
+        starts = cuts[:, :-1]
+        filled = starts < cuts[:, 1:]
+        sig = np.where(filled, (grams[np.minimum(starts, last)] & _MASK32) - self._bounds[:-1], 0)
         sparse = np.flatnonzero(~filled.all(axis=1))
         if sparse.size:
             sig[sparse] = _densify(sig[sparse], filled[sparse])
         sig &= _MASK32
-        lengths = np.minimum(shingles, k).astype(np.int64)
-        return shingles.astype(np.int64), sig.astype(np.uint32), sketches, lengths
+        sketches = sketches.astype(np.uint32)
+        return shingles.astype(np.int64), sig.astype(np.uint32), sketches, lengths.astype(np.int64)
 
 
 def _densify(values: np.ndarray, filled: np.ndarray) -> np.ndarray:
@@ -367,7 +365,9 @@ class _Rows:
         return np.concatenate(self._blocks)[: self._n]
 
 
-def _merge(keys_a: np.ndarray, slots_a: np.ndarray, keys_b: np.ndarray, slots_b: np.ndarray):
+def _merge(
+    keys_a: np.ndarray, slots_a: np.ndarray, keys_b: np.ndarray, slots_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Two sorted runs as one (b's entries after a's equal keys)."""
     where = np.searchsorted(keys_a, keys_b, side="right") + np.arange(len(keys_b))
     keys = np.empty(len(keys_a) + len(keys_b), dtype=np.uint64)
@@ -385,20 +385,77 @@ class _Buckets:
     12 bytes a pair instead of a dict entry and its int objects; a batch of keys is looked up with
     one ``searchsorted`` per run. A run is merged into the one before it once it is at least half
     as long, so there are about log2(pairs / run) runs and each pair is copied O(log) times.
+    A bitmap of 8-16 bits per pair (one bit per key, set by a hash of the key) lets most queries,
+    which match nothing, skip the runs altogether. Pairs added a few at a time (one text at a
+    time, as the ingest flow does) wait in a small dict until there are enough for a run.
     """
+
+    PENDING = 16384
 
     def __init__(self) -> None:
         self._keys: list[np.ndarray] = []
         self._slots: list[np.ndarray] = []
+        self._size = 0
+        self._pending: dict[int, int | list[int]] = {}  # key -> slot, or slots when several
+        self._pending_size = 0
+        self._bits = np.zeros(1 << 7, dtype=np.uint8)  # 2**10 bits
+        self._shift = np.uint64(64 - 10)
 
     def __len__(self) -> int:
-        return sum(len(keys) for keys in self._keys)
+        return self._size + self._pending_size
+
+    def _mark(self, keys: np.ndarray) -> None:
+        at = (keys * _GOLDEN) >> self._shift
+        np.bitwise_or.at(self._bits, at >> np.uint64(3), np.left_shift(1, at & np.uint64(7)).astype(np.uint8))
+
+    def _maybe(self, keys: np.ndarray) -> np.ndarray:
+        at = (keys * _GOLDEN) >> self._shift
+        return (self._bits[at >> np.uint64(3)] >> (at & np.uint64(7)).astype(np.uint8)) & np.uint8(1) > 0
 
     def add(self, keys: np.ndarray, slots: np.ndarray) -> None:
+        if len(keys) < 256:
+            pending = self._pending
+            for key, slot in zip(keys.tolist(), slots.tolist(), strict=True):
+                hit = pending.get(key)
+                if hit is None:
+                    pending[key] = slot
+                elif isinstance(hit, int):
+                    pending[key] = [hit, slot]
+                else:
+                    hit.append(slot)
+            self._pending_size += len(keys)
+            if self._pending_size >= self.PENDING:
+                self._flush()
+            return
+        self._add_run(keys, slots)
+
+    def _flush(self) -> None:
+        keys, slots = [], []
+        for key, hit in self._pending.items():
+            if isinstance(hit, int):
+                keys.append(key)
+                slots.append(hit)
+            else:
+                keys += [key] * len(hit)
+                slots += hit
+        self._pending, self._pending_size = {}, 0
+        self._add_run(np.array(keys, dtype=np.uint64), np.array(slots, dtype=np.int32))
+
+    def _add_run(self, keys: np.ndarray, slots: np.ndarray) -> None:
         if len(keys) == 0:
             return
         order = np.argsort(keys, kind="stable")
         keys, slots = keys[order], slots[order].astype(np.int32)
+        self._size += len(keys)
+        bits = 64 - int(self._shift)
+        if self._size * 8 > 1 << bits:  # a new bitmap, twice as long (or more), from every key
+            while self._size * 8 > 1 << bits:
+                bits += 1
+            self._bits = np.zeros(1 << (bits - 3), dtype=np.uint8)
+            self._shift = np.uint64(64 - bits)
+            for run in self._keys:
+                self._mark(run)
+        self._mark(keys)
         while self._keys and len(self._keys[-1]) <= 2 * len(keys):
             keys, slots = _merge(self._keys.pop(), self._slots.pop(), keys, slots)
         self._keys.append(keys)
@@ -408,35 +465,64 @@ class _Buckets:
         """(query position, slot) for every stored pair whose key equals a query."""
         found_at: list[np.ndarray] = []
         found_slots: list[np.ndarray] = []
-        if len(queries) == 0 or not self._keys:
-            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int32)
-        order = np.argsort(queries)
-        ordered = queries[order]
-        for keys, slots in zip(self._keys, self._slots, strict=True):
-            lo = np.searchsorted(keys, ordered)
-            hit = np.flatnonzero(keys[np.minimum(lo, len(keys) - 1)] == ordered)
-            if hit.size == 0:
-                continue
-            lo = lo[hit]
-            counts = np.searchsorted(keys, ordered[hit], side="right") - lo
-            total = int(counts.sum())
-            offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-            found_at.append(np.repeat(order[hit], counts))
-            found_slots.append(slots[np.repeat(lo, counts) + offsets])
+        if self._pending:
+            pending, at, slots = self._pending, [], []
+            for i, key in enumerate(queries.tolist()):
+                hit = pending.get(key)
+                if hit is None:
+                    continue
+                if isinstance(hit, int):
+                    at.append(i)
+                    slots.append(hit)
+                else:
+                    at += [i] * len(hit)
+                    slots += hit
+            found_at.append(np.array(at, dtype=np.intp))
+            found_slots.append(np.array(slots, dtype=np.int32))
+        order = np.flatnonzero(self._maybe(queries)) if self._keys and len(queries) else ()
+        if len(order):
+            order = order[np.argsort(queries[order])]
+            ordered = queries[order]
+            for keys, slots in zip(self._keys, self._slots, strict=True):
+                lo = np.searchsorted(keys, ordered)
+                hit = np.flatnonzero(keys[np.minimum(lo, len(keys) - 1)] == ordered)
+                if hit.size == 0:
+                    continue
+                lo = lo[hit]
+                counts = np.searchsorted(keys, ordered[hit], side="right") - lo
+                offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+                found_at.append(np.repeat(order[hit], counts))
+                found_slots.append(slots[np.repeat(lo, counts) + offsets])
         if not found_at:
             return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.int32)
         return np.concatenate(found_at), np.concatenate(found_slots)
+
+
+class _Fresh:
+    """A batch's new representatives while ``NearDuplicateIndex.dedup`` runs: slot ``first + j`` is
+    row ``rows[j]`` of the batch; they are copied into the index once the batch is done."""
+
+    def __init__(self, first: int, batch: FingerprintBatch) -> None:
+        self.first, self.batch = first, batch
+        self.rows: list[int] = []
+
+    def get(self, slot: int) -> tuple[int, np.ndarray]:
+        row = self.rows[slot - self.first]
+        return int(self.batch.shingles[row]), self.batch.sketches[row, : self.batch.sketch_lengths[row]]
 
 
 class NearDuplicateIndex:
     """Representatives' fingerprints, LSH buckets, and exact hashes; persistent via ``dumps``/``loads``.
 
     Per representative: its id, shingle count, sketch and signature (rows of block arrays) and
-    ``bands`` bucket entries; per exact hash, its first id. Nothing is kept per duplicate.
+    ``bands`` bucket entries; per exact hash, its first id. Nothing is kept per duplicate. An index
+    that is never saved can do without the signatures (``persistent=False``, as ``dedup_stream``):
+    the buckets hold all that matching needs of them.
     """
 
-    def __init__(self, settings: NearDupSettings | None = None) -> None:
+    def __init__(self, settings: NearDupSettings | None = None, persistent: bool = True) -> None:
         self.settings = s = settings or NearDupSettings()
+        self.persistent = persistent
         self.ids: list[str] = []
         self.exact: dict[str, str] = {}
         self._known: set[str] = set()
@@ -464,13 +550,18 @@ class NearDuplicateIndex:
         _, slots = self._buckets.lookup(self._band_keys(fp.signature[None, :]).ravel())
         return sorted(set(slots.tolist()))
 
-    def _best(self, sketch: np.ndarray, shingles: int, slots: Iterable[int]) -> tuple[int, str] | None:
+    def _best(
+        self, sketch: np.ndarray, shingles: int, slots: Iterable[int], fresh: _Fresh | None = None
+    ) -> tuple[int, str] | None:
         """(slot, how) of the candidate with the highest Jaccard among those that verify."""
         s = self.settings
         best: tuple[float, int, str] | None = None
         for slot in slots:
-            rep_shingles = self._shingles[slot]
-            rep_sketch = self._sketches[slot][: self._lengths[slot]]
+            if fresh is not None and slot >= fresh.first:
+                rep_shingles, rep_sketch = fresh.get(slot)
+            else:
+                rep_shingles = self._shingles[slot]
+                rep_sketch = self._sketches[slot][: self._lengths[slot]]
             jaccard, containment = _overlap(sketch, shingles, rep_sketch, rep_shingles, s.sketch_size)
             small, large = sorted((shingles, rep_shingles))
             how = None
@@ -496,7 +587,8 @@ class NearDuplicateIndex:
         self._shingles.append(shingles)
         self._lengths.append(len(sketch))
         self._sketches.extend(sketch[None, :])
-        self._signatures.extend(signature[None, :])
+        if self.persistent:
+            self._signatures.extend(signature[None, :])
         return slot
 
     def add(self, record_id: str, fp: Fingerprint) -> None:
@@ -537,9 +629,8 @@ class NearDuplicateIndex:
                 for position, key in zip(where.tolist(), flat[where].tolist(), strict=True):
                     shared.setdefault(position // bands, []).append(key)
         local: dict[int, list[int]] = {}  # shared key -> slots of this batch's new representatives
-        new_rows: list[int] = []
-        new_slots: list[int] = []
-        exact, known, out = self.exact, self._known, []
+        fresh = _Fresh(len(self.ids), batch)
+        exact, known, ids_, out = self.exact, self._known, self.ids, []
         for i, record_id in enumerate(ids):
             digest = batch.exact[i]
             rep = exact.get(digest)
@@ -556,32 +647,37 @@ class NearDuplicateIndex:
                         found = sorted(nearby.union(found or ()))
                 if found:
                     sketch = batch.sketches[row, : batch.sketch_lengths[row]]
-                    best = self._best(sketch, int(batch.shingles[row]), found)
+                    best = self._best(sketch, int(batch.shingles[row]), found, fresh)
                     if best is not None:
-                        rep = self.ids[best[0]]
+                        rep = ids_[best[0]]
                         out.append((rep, rep))
                         continue
             exact.setdefault(digest, record_id)
             if row >= 0 and record_id not in known:
-                slot = self._append(
-                    record_id,
-                    int(batch.shingles[row]),
-                    batch.sketches[row, : batch.sketch_lengths[row]],
-                    batch.signatures[row],
-                )
-                new_rows.append(row)
-                new_slots.append(slot)
+                known.add(record_id)
+                slot = len(ids_)
+                ids_.append(record_id)
+                fresh.rows.append(row)
                 for key in mine or ():
                     local.setdefault(key, []).append(slot)
             out.append((record_id, None))
-        if new_rows:
-            self._buckets.add(keys[new_rows].ravel(), np.repeat(np.array(new_slots, dtype=np.int32), bands))
+        if fresh.rows:
+            rows = fresh.rows
+            self._shingles.extend(batch.shingles[rows].tolist())
+            self._lengths.extend(batch.sketch_lengths[rows].tolist())
+            self._sketches.extend(batch.sketches[rows])
+            if self.persistent:
+                self._signatures.extend(batch.signatures[rows])
+            slots = np.arange(fresh.first, len(ids_), dtype=np.int32)
+            self._buckets.add(keys[rows].ravel(), np.repeat(slots, bands))
         return out
 
     # -- persistence -------------------------------------------------------------------------
 
     def dumps(self) -> bytes:
         """Compact form: fixed-width arrays; buckets are rebuilt from signatures on load."""
+        if not self.persistent:
+            raise ValueError("this index keeps no signatures (persistent=False): it cannot be saved")
         buffer = io.BytesIO()
         np.savez_compressed(
             buffer,
@@ -592,8 +688,9 @@ class NearDuplicateIndex:
             signatures=self._signatures.array(),
             exact_keys=np.array(list(self.exact), dtype=str),
             exact_ids=np.array(list(self.exact.values()), dtype=str),
-            settings=np.array([self.settings.bands, self.settings.rows, self.settings.sketch_size,
-                               self.settings.seed]),
+            settings=np.array(
+                [self.settings.bands, self.settings.rows, self.settings.sketch_size, self.settings.seed]
+            ),
         )
         return buffer.getvalue()
 
@@ -606,8 +703,11 @@ class NearDuplicateIndex:
             raise ValueError(f"near-duplicate index built with other settings {stored}; rebuild it")
         index = cls(settings)
         ids = arrays["ids"].tolist()
-        first = [i for i, record_id in enumerate(ids) if record_id not in index._known and not
-                 index._known.add(record_id)]
+        first = [
+            i
+            for i, record_id in enumerate(ids)
+            if record_id not in index._known and not index._known.add(record_id)
+        ]
         index.ids = [ids[i] for i in first]
         index._shingles = array("q", arrays["shingles"][first].tolist())
         index._lengths = array("q", arrays["sketch_lengths"][first].tolist())
@@ -620,18 +720,67 @@ class NearDuplicateIndex:
         return index
 
 
-BATCH = 512
+# Texts per batch: enough to amortise numpy's per-call cost, few enough to stay in cache.
+BATCH = 128
+# Worker processes start only after this many batches, so that small inputs never pay for them.
+IN_PROCESS_BATCHES = 8
+# Batches handed to the workers ahead of the one being matched (bounds the texts held in memory).
+AHEAD_PER_WORKER = 3
+
+_worker_fingerprinter: Fingerprinter | None = None
+
+
+def _start_worker(settings: NearDupSettings) -> None:
+    global _worker_fingerprinter
+    _worker_fingerprinter = Fingerprinter(settings)
+
+
+def _fingerprint_in_worker(texts: list[str]) -> FingerprintBatch:
+    assert _worker_fingerprinter is not None
+    return _worker_fingerprinter.batch(texts)
+
+
+def _pool(workers: int, settings: NearDupSettings) -> ProcessPoolExecutor:
+    # fork: no re-import of anything, in particular not of the caller's __main__ (spawn would)
+    return ProcessPoolExecutor(
+        workers, mp_context=mp.get_context("fork"), initializer=_start_worker, initargs=(settings,)
+    )
 
 
 def _fingerprint_batches(
-    docs: Iterable[tuple[str, str]], fingerprint: Fingerprinter, batch_size: int, workers: int
+    docs: Iterable[tuple[str, str]], fingerprint: Fingerprinter, workers: int
 ) -> Iterator[tuple[list[str], FingerprintBatch]]:
-    it = iter(docs)
-    while chunk := list(islice(it, batch_size)):
-        ids = [doc_id for doc_id, _ in chunk]
-        texts = [text for _, text in chunk]
-        del chunk
+    """(ids, fingerprints) a batch at a time, in input order; in worker processes past the first batches."""
+    source = iter(docs)
+
+    def batches() -> Iterator[tuple[list[str], list[str]]]:
+        while chunk := list(islice(source, BATCH)):
+            yield [doc_id for doc_id, _ in chunk], [text for _, text in chunk]
+
+    chunks = batches()
+    if "fork" not in mp.get_all_start_methods():
+        workers = 1
+    for ids, texts in chunks if workers <= 1 else islice(chunks, IN_PROCESS_BATCHES):
         yield ids, fingerprint.batch(texts)
+    if workers <= 1:
+        return
+    pending: deque[tuple[list[str], Future[FingerprintBatch]]] = deque()
+    pool: ProcessPoolExecutor | None = None
+    try:
+        for ids, texts in chunks:
+            if pool is None:
+                pool = _pool(workers, fingerprint.settings)
+            pending.append((ids, pool.submit(_fingerprint_in_worker, texts)))
+            del texts
+            if len(pending) > AHEAD_PER_WORKER * workers:
+                ids, future = pending.popleft()
+                yield ids, future.result()
+        while pending:
+            ids, future = pending.popleft()
+            yield ids, future.result()
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def dedup_stream(
@@ -640,11 +789,14 @@ def dedup_stream(
     """Batch dedup for any corpus: (id, text) in, (id, cluster representative, duplicate_of) out.
 
     Streams: texts are read a batch at a time and dropped once fingerprinted; memory grows with
-    the number of representatives (about 1.7 KB each), not with the texts.
+    the number of representatives (about 2 KB each), not with the texts. ``workers`` processes
+    (default: one per CPU; forked, where the platform can fork) fingerprint the batches once the
+    input has proved longer than a few batches; matching stays in this process, in input order.
+    ``workers=1`` keeps it all in this process.
     """
     fingerprint = Fingerprinter(settings)
-    index = NearDuplicateIndex(fingerprint.settings)
-    workers = os.cpu_count() or 1 if workers is None else workers
-    for ids, batch in _fingerprint_batches(docs, fingerprint, BATCH, workers):
+    index = NearDuplicateIndex(fingerprint.settings, persistent=False)
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    for ids, batch in _fingerprint_batches(docs, fingerprint, workers):
         for record_id, (rep, duplicate_of) in zip(ids, index.dedup(ids, batch), strict=True):
             yield record_id, rep, duplicate_of

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pipeline.near_dup import Fingerprinter, NearDuplicateIndex, dedup_stream
+import numpy as np
+import pytest
+
+from pipeline import near_dup
+from pipeline.near_dup import Fingerprinter, NearDuplicateIndex, NearDupSettings, dedup_stream
 from pipeline.textnorm import fold
 from tests.demo_pages import pages
 
@@ -81,3 +85,109 @@ def test_index_round_trips_through_bytes() -> None:
     assert restored.match(fingerprint(teaser)) == index.match(fingerprint(teaser))
     assert restored.match(fingerprint(teaser))[0] == name
     assert len(restored) == len(index)
+
+
+# -- the batch path: same fingerprints and same verdicts as one text at a time ---------------------
+
+
+def varied_texts() -> list[str]:
+    from benchmarks.dedup.corpus import build_labelled_set
+
+    texts = ["", " ", "...!?", "a", "Storm closes schools on Monday."]
+    texts += [" ".join(f"w{i}" for i in range(n)) for n in (4, 5, 39, 40, 41)]  # around min_words
+    texts += ["Word, " * 39 + "word", "Word, " * 38 + "word"]
+    texts += [
+        "Café naïve Ørsted Zürich São Paulo — “quoted” déjà vu " * 20,  # accents, curly quotes
+        "\u212a\u212a is the Kelvin sign; ı and İ lower-case oddly. " * 20,
+        "Добрый день, как дела? Всё хорошо. " * 20,
+        "中文新闻 报道 今天 北京 上海 " * 30,
+        "snake_case and kebab-case, tab\there\nnew line\x0bvt\x0cff\x1cfs 1,000.50 $5 " * 15,
+        "word " * 20_000,  # very long
+        "\n\n".join(p.gold for p in pages())[:30_000],
+    ]
+    texts += [d.text for d in build_labelled_set(300, seed=3)[:120]]
+    return texts
+
+
+def assert_same(a, b) -> None:
+    assert (a.exact, a.words, a.shingles) == (b.exact, b.words, b.shingles)
+    for x, y in ((a.signature, b.signature), (a.sketch, b.sketch)):
+        assert x.dtype == y.dtype and np.array_equal(x, y)
+
+
+def test_batch_fingerprints_equal_per_text_fingerprints() -> None:
+    fingerprint = Fingerprinter()
+    texts = varied_texts()
+    expected = [fingerprint(text) for text in texts]
+    for size in (1, 7, len(texts)):
+        got = [fp for i in range(0, len(texts), size) for fp in fingerprint.many(texts[i : i + size])]
+        assert len(got) == len(expected)
+        for a, b in zip(got, expected, strict=True):
+            assert_same(a, b)
+    # settings where a text can be shorter than a shingle take the per-text path
+    short = Fingerprinter(NearDupSettings(min_words=2))
+    for a, b in zip(short.many(texts), map(short, texts), strict=True):
+        assert_same(a, b)
+
+
+def one_at_a_time(docs):
+    fingerprint, index = Fingerprinter(), NearDuplicateIndex()
+    for doc_id, text in docs:
+        fp = fingerprint(text)
+        found = index.match(fp)
+        if found is None:
+            index.add(doc_id, fp)
+            yield doc_id, doc_id, None
+        else:
+            yield doc_id, found[0], found[0]
+
+
+def stream_with_copies(n: int) -> list[tuple[str, str]]:
+    from benchmarks.dedup.corpus import synthetic_docs
+
+    docs = list(synthetic_docs(n, words=150, seed=5))
+    # copies right next to their original (same batch), a repeated id, short and empty texts
+    docs[10:10] = [("copy-of-0", docs[0][1]), ("teaser-of-1", docs[1][1][: len(docs[1][1]) * 3 // 4])]
+    docs += [(docs[3][0], "A different text under a known id. " * 12), ("short", "Storm"), ("empty", "")]
+    return docs
+
+
+def test_batch_dedup_equals_one_text_at_a_time(monkeypatch) -> None:
+    docs = stream_with_copies(700)
+    expected = list(one_at_a_time(docs))
+    assert sum(dup is not None for _, _, dup in expected) > 50
+    for batch in (1, 16, 128):
+        monkeypatch.setattr(near_dup, "BATCH", batch)
+        assert list(dedup_stream(docs, workers=1)) == expected
+
+
+def test_worker_processes_give_the_same_stream(monkeypatch) -> None:
+    monkeypatch.setattr(near_dup, "BATCH", 32)
+    monkeypatch.setattr(near_dup, "IN_PROCESS_BATCHES", 2)
+    started = []
+    start_pool = near_dup._pool
+    monkeypatch.setattr(near_dup, "_pool", lambda *args: started.append(args) or start_pool(*args))
+    docs = stream_with_copies(400)
+    assert list(dedup_stream(iter(docs), workers=2)) == list(dedup_stream(docs, workers=1))
+    assert len(started) == 1
+    # a short input stays in process
+    assert list(dedup_stream(docs[:50], workers=2)) == list(dedup_stream(docs[:50], workers=1))
+    assert len(started) == 1
+
+
+def test_index_filled_in_batches_round_trips() -> None:
+    fingerprint = Fingerprinter()
+    docs = stream_with_copies(300)
+    index = NearDuplicateIndex()
+    for start in range(0, len(docs), 64):
+        chunk = docs[start : start + 64]
+        index.dedup([doc_id for doc_id, _ in chunk], fingerprint.batch([text for _, text in chunk]))
+    restored = NearDuplicateIndex.loads(index.dumps())
+    assert len(restored) == len(index) and restored.exact == index.exact
+    for _, text in docs[::7]:
+        fp = fingerprint(" ".join(text.split()[:120]))
+        assert restored.match(fp) == index.match(fp)
+        assert restored.candidates(fp) == index.candidates(fp)
+    # dedup_stream's own index keeps no signatures, so it cannot be saved
+    with pytest.raises(ValueError):
+        NearDuplicateIndex(persistent=False).dumps()
