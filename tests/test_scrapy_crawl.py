@@ -22,7 +22,11 @@ def test_scrapy_list_and_crawl_a_source(site_urls, tmp_path) -> None:
     out = tmp_path / "records.jsonl"
     result = subprocess.run(
         [SCRAPY, "crawl", "weekly-view", "-O", str(out), "-L", "INFO"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     records = [json.loads(line) for line in out.read_text().splitlines()]
