@@ -195,3 +195,23 @@ def test_challenge_page_counts_blocked_not_empty(own_site) -> None:
     counts = run["counts"]["weekly-view"]
     assert counts.get("blocked") == pages
     assert not counts.get("empty") and not counts.get("extracted") and run["stored"] == 0
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_changed_lastmod_refetches_with_a_conditional_get(own_site) -> None:
+    """A sitemap that says "changed" brings a conditional GET; an unchanged page answers 304."""
+    root, config, store = own_site
+    first = ingest(config_dir=str(config), store=store)
+    assert first["stored"] >= 5
+    unchanged = ingest(config_dir=str(config), store=store)
+    assert unchanged["totals"].get("duplicate", 0) == 0 and "extracted" not in unchanged["totals"]
+    sitemap = root / "sitemap.xml"
+    sitemap.write_text(
+        re.sub(r"<lastmod>[^<]+</lastmod>", "<lastmod>2031-01-01</lastmod>", sitemap.read_text())
+    )
+    revisited = ingest(config_dir=str(config), store=store)
+    counts = revisited["counts"]["weekly-view"]
+    assert counts.get("duplicate", 0) >= 5 and revisited["stored"] == 0
+    assert "duplicate: not modified (304)" in revisited["markdown"]  # the reason, per page
+    manifest = BucketReader(store).manifests()[-1]
+    assert manifest.counts["weekly-view"]["duplicate"] == counts["duplicate"]
