@@ -36,7 +36,7 @@ from pipeline.report import RunReport
 from pipeline.seen import SeenUrl, SeenUrls
 from pipeline.sources import SourceConfig, default_sources_dir, load_sources, select_sources
 from pipeline.spool import Spool
-from pipeline.storage import ObjectStore, S3Store, StoreError, open_store
+from pipeline.storage import ConditionalWritesUnsupported, ObjectStore, S3Store, StoreError, open_store
 from pipeline.storage.layout import raw_key
 from pipeline.urls import canonicalize
 from pipeline.warc import read_run_pages
@@ -54,12 +54,25 @@ class Extracted:
     boilerplate: SiteBoilerplate
 
 
+def _retry_unless_refused(task: Any, task_run: Any, state: Any) -> bool:
+    """Network and storage errors are worth retrying; a backend refused for ignoring
+    conditional writes will still ignore them in a minute."""
+    try:
+        state.result()
+    except ConditionalWritesUnsupported:
+        return False
+    except Exception:
+        return True
+    return True
+
+
 @task(
     name="load-state",
     cache_policy=NONE,
     retries=3,
     retry_delay_seconds=exponential_backoff(2),
     retry_jitter_factor=0.5,
+    retry_condition_fn=_retry_unless_refused,
 )
 def load_state(store: ObjectStore) -> tuple[DedupIndex, SeenUrls]:
     if isinstance(store, S3Store):
