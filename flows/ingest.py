@@ -66,14 +66,16 @@ def _retry_unless_refused(task: Any, task_run: Any, state: Any) -> bool:
     return True
 
 
-@task(
-    name="load-state",
-    cache_policy=NONE,
-    retries=3,
-    retry_delay_seconds=exponential_backoff(2),
-    retry_jitter_factor=0.5,
-    retry_condition_fn=_retry_unless_refused,
-)
+# Storage steps: idempotent, so retried with exponential backoff and jitter (2, 4, 8 s, +-50%).
+STORAGE_RETRIES: dict[str, Any] = {
+    "retries": 3,
+    "retry_delay_seconds": exponential_backoff(2),
+    "retry_jitter_factor": 0.5,
+    "retry_condition_fn": _retry_unless_refused,
+}
+
+
+@task(name="load-state", cache_policy=NONE, **STORAGE_RETRIES)
 def load_state(store: ObjectStore) -> tuple[DedupIndex, SeenUrls]:
     if isinstance(store, S3Store):
         store.check_conditional_writes()
@@ -161,13 +163,7 @@ def drain_spool(store: ObjectStore, index: DedupIndex, seen: SeenUrls, spool: Sp
     return drained
 
 
-@task(
-    name="store",
-    cache_policy=NONE,
-    retries=3,
-    retry_delay_seconds=exponential_backoff(2),
-    retry_jitter_factor=0.5,
-)
+@task(name="store", cache_policy=NONE, **STORAGE_RETRIES)
 def store_results(store: ObjectStore, commit: Commit, index: DedupIndex, seen: SeenUrls) -> WriteReport:
     """Idempotent (write-once objects), so a retry after a storage error finishes the job."""
     return apply_commit(store, index, seen, commit)
