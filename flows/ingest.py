@@ -308,7 +308,6 @@ def _run(
     """Everything after the pages are in hand: extract, dedup, commit (or spool), report."""
     logger = get_run_logger()
     run_id = new_run_id()
-    manifest = Manifest.start(run_id, source_names)
     report = RunReport(run_id)
     spool = Spool(bucket.url)
     spooled = 0
@@ -317,6 +316,8 @@ def _run(
         tempfile.TemporaryDirectory(prefix=f"cleanwire-{run_id}-") as tmp,
     ):
         index, seen = load_state(bucket)
+        # After recovery: this run's manifest sorts after any it recovered from a crashed run.
+        manifest = Manifest.start(run_id, source_names)
         drained = drain_spool(bucket, index, seen, spool)
         crawls = get_crawls(seen, Path(tmp))
         extracted = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
@@ -26,8 +26,14 @@ def new_run_id() -> str:
 
 
 def manifest_id_for(created: datetime, run_id: str) -> str:
-    """Sortable: lexicographic order of ids is creation order."""
-    return f"{created:%Y%m%dT%H%M%S}Z-{run_id}"
+    """Sortable: lexicographic order of ids is creation order (to the microsecond)."""
+    return f"{created:%Y%m%dT%H%M%S.%f}Z-{run_id}"
+
+
+def created_from_id(manifest_id: str) -> datetime:
+    stamp = manifest_id.split("Z-", 1)[0]
+    layout = "%Y%m%dT%H%M%S.%f" if "." in stamp else "%Y%m%dT%H%M%S"
+    return datetime.strptime(stamp, layout).replace(tzinfo=UTC)
 
 
 class RecordEntry(BaseModel):

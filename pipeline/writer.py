@@ -17,11 +17,10 @@ import logging
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from pipeline.dedup import DedupIndex, Verdict
 from pipeline.failpoints import failpoint
-from pipeline.manifest import LinkEntry, Manifest, RecordEntry
+from pipeline.manifest import LinkEntry, Manifest, RecordEntry, created_from_id
 from pipeline.near_dup import Fingerprinter
 from pipeline.record import AlsoAt, Article
 from pipeline.storage import ObjectStore
@@ -135,7 +134,7 @@ def recover_pending(store: ObjectStore, index: DedupIndex) -> list[Manifest]:
         manifest = Manifest(
             id=manifest_id,
             run_id=journal["run_id"],
-            created=datetime.strptime(manifest_id[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC),
+            created=created_from_id(manifest_id),
             recovered=True,
         )
         for record_id, record_path in journal["records"].items():
