@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.dedup import DedupIndex, Deduplicator
+from pipeline.dedup import DedupIndex, Deduplicator, duplicate_drop
 from pipeline.extract import Extractor
 from pipeline.outcomes import NotAnArticle, Outcome
 from pipeline.record import Page
@@ -50,7 +50,7 @@ def preview_source(source: SourceConfig, limit: int, fixture_dir: Path | None = 
         else:
             verdict = dedup.judge(article)
             outcome = Outcome.EXTRACTED if verdict.is_new else Outcome.DUPLICATE
-            reason = None if verdict.is_new else f"same {verdict.how} as {verdict.duplicate_of}"
+            reason = None if verdict.is_new else duplicate_drop(verdict).reason
             rows.append(
                 PreviewRow(
                     page.url,

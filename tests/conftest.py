@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -104,7 +103,3 @@ def seeds() -> dict[str, tuple[str, str]]:
 def local_store_url(tmp_path: Path) -> str:
     return f"file://{tmp_path / 'bucket'}"
 
-
-def copy_tree(src: Path, dst: Path) -> Path:
-    shutil.copytree(src, dst)
-    return dst
