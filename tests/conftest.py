@@ -1,8 +1,13 @@
-"""Real parts for tests: fixture sites on 127.0.0.1, moto's S3 server over HTTP, a Prefect server."""
+"""Real parts for tests: fixture sites on 127.0.0.1, moto's S3 server over HTTP, a Prefect server,
+a redis-server."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import socket
+import subprocess
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,3 +108,58 @@ def seeds() -> dict[str, tuple[str, str]]:
 def local_store_url(tmp_path: Path) -> str:
     return f"file://{tmp_path / 'bucket'}"
 
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real redis-server on 127.0.0.1: the one `.ci/run` started, or one started here."""
+    if url := os.environ.get("CLEANWIRE_TEST_REDIS_URL"):
+        yield url
+        return
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed: `apt-get install redis-server` (.ci/run does)")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    workdir = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [
+            binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    import redis
+
+    client = redis.Redis(host="127.0.0.1", port=port)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("redis-server did not start")
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """The test's own empty database on the shared server."""
+    import redis
+
+    redis.Redis.from_url(redis_server).flushdb()
+    return redis_server
