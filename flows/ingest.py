@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,8 @@ from pipeline.parallel import extract_pages, pages_blocks
 from pipeline.record import Article, Page
 from pipeline.report import RunReport
 from pipeline.seen import SeenUrl, SeenUrls
+from pipeline.shared import SharedState
+from pipeline.shared.state import redis_url_from_env
 from pipeline.sources import SourceConfig, default_sources_dir, load_sources, select_sources
 from pipeline.spool import Spool
 from pipeline.storage import ConditionalWritesUnsupported, ObjectStore, S3Store, StoreError, open_store
@@ -42,6 +46,9 @@ from pipeline.urls import canonicalize
 from pipeline.warc import read_run_pages
 from pipeline.writer import WriteReport, recover_pending
 from spiders.runner import SourceCrawl, crawl
+
+# Gives a manifest its id as it is written (shared mode): see pipeline.shared.runs.
+Sequencer = Callable[[str], AbstractContextManager[tuple[str, datetime]]]
 
 
 @dataclass
@@ -75,18 +82,53 @@ STORAGE_RETRIES: dict[str, Any] = {
 }
 
 
+# In shared mode other runs upload at the same time: only uploads this old are orphans.
+SHARED_ORPHAN_UPLOAD_AGE = 6 * 3600
+
+
 @task(name="load-state", cache_policy=NONE, **STORAGE_RETRIES)
-def load_state(store: ObjectStore) -> tuple[DedupIndex, SeenUrls]:
+def load_state(store: ObjectStore, shared: SharedState | None = None) -> tuple[Any, SeenUrls]:
+    """The dedup index and seen URLs: from the bucket (one run at a time) or Redis (shared).
+
+    Crashed runs are recovered first, so their records count as known.
+    """
+    logger = get_run_logger()
     if isinstance(store, S3Store):
         store.check_conditional_writes()
-        if aborted := store.abort_orphan_uploads():
-            get_run_logger().warning("aborted %d incomplete multipart uploads of interrupted runs", aborted)
-    index = DedupIndex.load(store)
-    for manifest in recover_pending(store, index):
-        get_run_logger().warning(
-            "recovered interrupted run %s: %d records", manifest.run_id, len(manifest.records)
-        )
-    return index, SeenUrls.load(store)
+        age = SHARED_ORPHAN_UPLOAD_AGE if shared is not None else 0
+        if aborted := store.abort_orphan_uploads(older_than=age):
+            logger.warning("aborted %d incomplete multipart uploads of interrupted runs", aborted)
+    if shared is not None:
+        recovered = shared.recover()
+        index: Any = shared.index
+        seen: SeenUrls = shared.seen
+        logger.info("shared state in Redis: %d records, %d seen URLs", len(shared.index), len(seen))
+    else:
+        index = DedupIndex.load(store)
+        recovered = recover_pending(store, index)
+        seen = SeenUrls.load(store)
+    for manifest in recovered:
+        logger.warning("recovered interrupted run %s: %d records", manifest.run_id, len(manifest.records))
+    return index, seen
+
+
+@contextmanager
+def run_guard(
+    store: ObjectStore, run_id: str, lock_wait: float, shared: SharedState | None
+) -> Iterator[None]:
+    """One run at a time per store, unless the state is shared (then a lease only marks the run
+    alive, so that a crash is recognised and its claims released)."""
+    if shared is None:
+        with StoreLock(store, owner=run_id, wait=lock_wait):
+            yield
+        return
+    shared.start()
+    try:
+        yield
+    except BaseException:
+        shared.abandon()
+        raise
+    shared.finish()
 
 
 @task(name="crawl", cache_policy=NONE, retries=1, retry_delay_seconds=5, retry_jitter_factor=0.5)
@@ -143,18 +185,20 @@ def _representative_order(article: Article) -> tuple[bool, int, str]:
 
 
 @task(name="dedup", cache_policy=NONE)
-def dedup(extracted: list[Extracted], index: DedupIndex) -> list[Verdict]:
+def dedup(extracted: list[Extracted], index: Any) -> list[Verdict]:
     deduplicator = Deduplicator(index)
     ordered = [a for e in extracted for a in sorted(e.articles, key=_representative_order)]
     return list(deduplicator(ordered))
 
 
 @task(name="drain-spool", cache_policy=NONE)
-def drain_spool(store: ObjectStore, index: DedupIndex, seen: SeenUrls, spool: Spool) -> int:
+def drain_spool(
+    store: ObjectStore, index: Any, seen: SeenUrls, spool: Spool, sequencer: Sequencer | None = None
+) -> int:
     """Commits an earlier run could not store go first; a failure here fails the run, losing nothing."""
     drained = 0
     for commit in spool.pending():
-        report = apply_commit(store, index, seen, commit)
+        report = apply_commit(store, index, seen, commit, sequencer)
         spool.done(commit)
         drained += len(report.records)
         get_run_logger().warning(
@@ -164,9 +208,11 @@ def drain_spool(store: ObjectStore, index: DedupIndex, seen: SeenUrls, spool: Sp
 
 
 @task(name="store", cache_policy=NONE, **STORAGE_RETRIES)
-def store_results(store: ObjectStore, commit: Commit, index: DedupIndex, seen: SeenUrls) -> WriteReport:
+def store_results(
+    store: ObjectStore, commit: Commit, index: Any, seen: SeenUrls, sequencer: Sequencer | None = None
+) -> WriteReport:
     """Idempotent (write-once objects), so a retry after a storage error finishes the job."""
-    return apply_commit(store, index, seen, commit)
+    return apply_commit(store, index, seen, commit, sequencer)
 
 
 def _page_outcomes(extracted: list[Extracted], verdicts: list[Verdict]) -> list[tuple[Page, Outcome]]:
@@ -311,14 +357,17 @@ def _run(
     report = RunReport(run_id)
     spool = Spool(bucket.url)
     spooled = 0
+    redis_url = redis_url_from_env()
+    shared = SharedState(redis_url, bucket, run_id) if redis_url else None
+    sequencer = shared.sequencer.slot if shared is not None else None
     with (
-        StoreLock(bucket, owner=run_id, wait=lock_wait),
+        run_guard(bucket, run_id, lock_wait, shared),
         tempfile.TemporaryDirectory(prefix=f"cleanwire-{run_id}-") as tmp,
     ):
-        index, seen = load_state(bucket)
+        index, seen = load_state(bucket, shared)
         # After recovery: this run's manifest sorts after any it recovered from a crashed run.
         manifest = Manifest.start(run_id, source_names)
-        drained = drain_spool(bucket, index, seen, spool)
+        drained = drain_spool(bucket, index, seen, spool, sequencer)
         crawls = get_crawls(seen, Path(tmp))
         extracted = [
             extract_source(
@@ -342,7 +391,9 @@ def _run(
             boilerplate=[e.boilerplate for e in extracted],
         )
         try:
-            written = store_results.with_options(retries=store_retries)(bucket, commit, index, seen)
+            written = store_results.with_options(retries=store_retries)(
+                bucket, commit, index, seen, sequencer
+            )
         except StoreError as exc:
             path = spool.save(commit)
             spooled = commit.new_records

@@ -8,7 +8,10 @@ to local disk (``pipeline.spool``) and applied by the next run.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from pipeline.cleaning.site_learning import SiteBoilerplate
@@ -37,8 +40,18 @@ class Commit:
         return sum(1 for v in self.verdicts if v.is_new)
 
 
-def apply_commit(store: ObjectStore, index: DedupIndex, seen: SeenUrls, commit: Commit) -> WriteReport:
-    """Journal, records and links, raw pages, state, manifest (last), journal removed."""
+def apply_commit(
+    store: ObjectStore,
+    index: DedupIndex,
+    seen: SeenUrls,
+    commit: Commit,
+    sequencer: Callable[[str], AbstractContextManager[tuple[str, datetime]]] | None = None,
+) -> WriteReport:
+    """Journal, records and links, raw pages, state, manifest (last), journal removed.
+
+    ``sequencer`` (shared mode) gives the manifest its id when it is written, so that ids
+    sort in the order manifests become visible to readers even with many runs at once.
+    """
     manifest = commit.manifest
     writer = RecordWriter(store, index, manifest.run_id, manifest.id)
     report = writer.write(commit.verdicts)
@@ -56,6 +69,12 @@ def apply_commit(store: ObjectStore, index: DedupIndex, seen: SeenUrls, commit: 
     manifest.records = report.records
     manifest.links = report.links
     failpoint("before-manifest")
-    manifest.write(store)
+    if sequencer is None:
+        manifest.write(store)
+    else:
+        with sequencer(manifest.run_id) as (manifest_id, created):
+            manifest.id, manifest.created = manifest_id, created
+            writer.restamp(manifest_id)
+            manifest.write(store)
     writer.finish()
     return report

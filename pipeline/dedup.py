@@ -16,6 +16,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from pipeline.near_dup import Fingerprint, Fingerprinter, NearDuplicateIndex
 from pipeline.outcomes import Dropped, Outcome
@@ -43,6 +44,15 @@ class DedupIndex:
         if fingerprint is not None:
             return self.near.match(fingerprint)
         return None
+
+    def claim(self, article: Article, fingerprint: Fingerprint | None = None) -> tuple[str, str] | None:
+        """``match``: the run holds the store's lease, so no other run can enter the same article
+        meanwhile (``pipeline.shared.index`` is the index whose claim must be atomic)."""
+        return self.match(article, fingerprint)
+
+    def same_page(self, article: Article, record_id: str) -> bool:
+        """The article is the stored record fetched again (after a crash, or with a changed ETag)."""
+        return self.by_url.get(article.canonical_url) == record_id
 
     def add_record(self, article: Article, key: str, fingerprint: Fingerprint | None = None) -> None:
         self.by_hash[article.content_hash] = article.id
@@ -99,6 +109,8 @@ class Verdict:
     duplicate_of: str | None = None
     how: str | None = None
     fingerprint: Fingerprint | None = None
+    # The duplicate is the kept record's own page fetched again: not another place it appeared.
+    refetch: bool = False
 
     @property
     def is_new(self) -> bool:
@@ -108,7 +120,7 @@ class Verdict:
 class Deduplicator:
     """A streaming step: articles in, verdicts out, in the order given."""
 
-    def __init__(self, index: DedupIndex, fingerprinter: Fingerprinter | None = None) -> None:
+    def __init__(self, index: DedupIndex | Any, fingerprinter: Fingerprinter | None = None) -> None:
         self.index = index
         self.fingerprint = fingerprinter or Fingerprinter(index.near.settings)
         self._run = DedupIndex(near=NearDuplicateIndex(index.near.settings))
@@ -116,17 +128,22 @@ class Deduplicator:
 
     def judge(self, article: Article) -> Verdict:
         fp = self.fingerprint(article.text)
-        for index in (self._run, self.index):
-            found = index.match(article, fp)
-            if found is not None:
-                record_id, how = found
-                sighting = AlsoAt(url=article.url, source=article.source, fetched=article.fetched)
-                kept = self._accepted.get(record_id)
-                known = {kept.url, *(a.url for a in kept.also_at)} if kept is not None else set()
-                if kept is not None and sighting.url not in known:
-                    kept.also_at.append(sighting)
-                self._run.add_url(article.canonical_url, record_id)
-                return Verdict(article, duplicate_of=record_id, how=how, fingerprint=fp)
+        # This run's own records first (no round trip), then the index, which enters a new
+        # article as this run's in the same step when it is shared by several workers.
+        found = self._run.match(article, fp)
+        refetch = False
+        if found is None:
+            found = self.index.claim(article, fp)
+            refetch = found is not None and self.index.same_page(article, found[0])
+        if found is not None:
+            record_id, how = found
+            sighting = AlsoAt(url=article.url, source=article.source, fetched=article.fetched)
+            kept = self._accepted.get(record_id)
+            known = {kept.url, *(a.url for a in kept.also_at)} if kept is not None else set()
+            if kept is not None and sighting.url not in known:
+                kept.also_at.append(sighting)
+            self._run.add_url(article.canonical_url, record_id)
+            return Verdict(article, duplicate_of=record_id, how=how, fingerprint=fp, refetch=refetch)
         self._run.add_record(article, key="", fingerprint=fp)
         self._accepted[article.id] = article
         return Verdict(article, fingerprint=fp)

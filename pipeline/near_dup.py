@@ -328,6 +328,19 @@ def _overlap(a: np.ndarray, a_shingles: int, b: np.ndarray, b_shingles: int, k: 
     return jaccard, min(1.0, inter / small) if small else 0.0
 
 
+def judge_pair(
+    s: NearDupSettings, sketch: np.ndarray, shingles: int, rep_sketch: np.ndarray, rep_shingles: int
+) -> tuple[float, str] | None:
+    """(Jaccard, "near" or "contained") when a text duplicates a representative, else None."""
+    jaccard, containment = _overlap(sketch, shingles, rep_sketch, rep_shingles, s.sketch_size)
+    if jaccard >= s.jaccard:
+        return jaccard, "near"
+    small, large = sorted((shingles, rep_shingles))
+    if containment >= s.containment and small >= s.min_length_ratio * large:
+        return jaccard, "contained"
+    return None
+
+
 def overlap(a: Fingerprint, b: Fingerprint, k: int) -> tuple[float, float]:
     """(Jaccard, containment of the smaller set in the larger), estimated from bottom-k sketches."""
     return _overlap(a.sketch, a.shingles, b.sketch, b.shingles, k)
@@ -562,16 +575,16 @@ class NearDuplicateIndex:
             else:
                 rep_shingles = self._shingles[slot]
                 rep_sketch = self._sketches[slot][: self._lengths[slot]]
-            jaccard, containment = _overlap(sketch, shingles, rep_sketch, rep_shingles, s.sketch_size)
-            small, large = sorted((shingles, rep_shingles))
-            how = None
-            if jaccard >= s.jaccard:
-                how = "near"
-            elif containment >= s.containment and small >= s.min_length_ratio * large:
-                how = "contained"
-            if how and (best is None or jaccard > best[0]):
-                best = (jaccard, slot, how)
+            verdict = judge_pair(s, sketch, shingles, rep_sketch, rep_shingles)
+            if verdict is not None and (best is None or verdict[0] > best[0]):
+                best = (verdict[0], slot, verdict[1])
         return None if best is None else (best[1], best[2])
+
+    def band_keys(self, fp: Fingerprint) -> list[int]:
+        """The LSH bucket keys of one text (none for a text too short to compare)."""
+        if fp.signature.size == 0:
+            return []
+        return self._band_keys(fp.signature[None, :]).ravel().tolist()
 
     def match(self, fp: Fingerprint) -> tuple[str, str] | None:
         """(representative id, how) for a duplicate, None for a new text."""

@@ -41,7 +41,7 @@ class SeenUrls:
 
     def should_fetch(self, canonical_url: str, lastmod: str | None = None) -> bool:
         """Fetch what is new, what did not settle, and what the site says changed."""
-        seen = self.entries.get(canonical_url)
+        seen = self.get(canonical_url)
         if seen is None or seen.outcome not in SETTLED:
             return True
         if lastmod and seen.lastmod and lastmod > seen.lastmod:
@@ -56,12 +56,16 @@ class SeenUrls:
         return gzip.compress(json.dumps(payload, separators=(",", ":")).encode("utf-8"))
 
     @classmethod
+    def loads(cls, data: bytes) -> SeenUrls:
+        payload = json.loads(gzip.decompress(data))
+        return cls({url: SeenUrl(**entry) for url, entry in payload.items()})
+
+    @classmethod
     def load(cls, store: ObjectStore) -> SeenUrls:
         try:
-            payload = json.loads(gzip.decompress(store.get(SEEN_URLS_KEY)))
+            return cls.loads(store.get(SEEN_URLS_KEY))
         except KeyError:
             return cls()
-        return cls({url: SeenUrl(**entry) for url, entry in payload.items()})
 
     def save(self, store: ObjectStore) -> None:
         store.put(SEEN_URLS_KEY, self.dumps(), "application/gzip")

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from pipeline.dedup import DedupIndex, Verdict
 from pipeline.failpoints import failpoint
@@ -51,7 +54,7 @@ def plan_links(verdicts: Iterable[Verdict], new_ids: set[str]) -> list[tuple[str
     """Sightings of records stored by earlier runs; sightings of this run's records are folded."""
     links = []
     for verdict in verdicts:
-        if verdict.is_new or verdict.duplicate_of in new_ids:
+        if verdict.is_new or verdict.refetch or verdict.duplicate_of in new_ids:
             continue
         assert verdict.duplicate_of is not None
         article = verdict.article
@@ -109,13 +112,19 @@ class RecordWriter:
         return report
 
     def _journal(self, keys: dict[str, str], links: list[tuple[str, AlsoAt]]) -> None:
-        payload = {
+        self._payload = {
             "run_id": self.run_id,
             "manifest_id": self.manifest_id,
             "records": keys,
             "links": [link_key(rid, s.url) for rid, s in links],
         }
-        self.store.put(pending_key(self.run_id), json.dumps(payload).encode("utf-8"))
+        self.store.put(pending_key(self.run_id), json.dumps(self._payload).encode("utf-8"))
+
+    def restamp(self, manifest_id: str) -> None:
+        """The manifest gets another id (shared mode: taken when it is written): so must the journal,
+        or recovery would not know the run committed."""
+        self.manifest_id = self._payload["manifest_id"] = manifest_id
+        self.store.put(pending_key(self.run_id), json.dumps(self._payload).encode("utf-8"))
 
     def finish(self) -> None:
         self.store.delete(pending_key(self.run_id))
@@ -125,40 +134,60 @@ def recover_pending(store: ObjectStore, index: DedupIndex) -> list[Manifest]:
     """Adopt what crashed runs wrote but never committed; return the recovery manifests written."""
     written: list[Manifest] = []
     for key in list(store.list(PENDING_PREFIX)):
-        journal = json.loads(store.get(key))
-        if store.exists(manifest_key(journal["manifest_id"])):
-            store.delete(key)
-            continue
-        # The id the crashed run would have written: readers see its objects in run order.
-        manifest_id = journal["manifest_id"]
-        manifest = Manifest(
-            id=manifest_id,
-            run_id=journal["run_id"],
-            created=created_from_id(manifest_id),
-            recovered=True,
-        )
-        for record_id, record_path in journal["records"].items():
-            if not store.exists(record_path):
-                continue
-            article = Article.model_validate_json(store.get(record_path))
-            index.add_record(article, record_path, Fingerprinter(index.near.settings)(article.text))
-            manifest.records.append(RecordEntry(id=record_id, key=record_path, source=article.source))
-            if article.source not in manifest.sources:
-                manifest.sources.append(article.source)
-        for link_path in journal["links"]:
-            if store.exists(link_path):
-                sighting = AlsoAt.model_validate_json(store.get(link_path))
-                record_id = link_path.rsplit("/", 2)[-2]
-                manifest.links.append(LinkEntry(record_id=record_id, key=link_path, url=sighting.url))
-        if manifest.records or manifest.links:
-            index.save(store)
-            manifest.write(store)
+        manifest = recover_journal(store, index, json.loads(store.get(key)))
+        if manifest is not None:
             written.append(manifest)
-            log.warning(
-                "recovered %d records and %d links from interrupted run %s",
-                len(manifest.records),
-                len(manifest.links),
-                journal["run_id"],
-            )
-        store.delete(key)
     return written
+
+
+def recover_journal(
+    store: ObjectStore,
+    index: Any,
+    journal: dict[str, Any],
+    sequencer: Callable[[str], AbstractContextManager[tuple[str, datetime]]] | None = None,
+) -> Manifest | None:
+    """Turn one crashed run's journal into a recovery manifest of the objects it did write.
+
+    Without a ``sequencer`` the manifest gets the id the crashed run would have written
+    (runs are serialised, so it still sorts after every visible manifest); with one
+    (shared mode) it gets the next id in visibility order.
+    """
+    key = pending_key(journal["run_id"])
+    if store.exists(manifest_key(journal["manifest_id"])):
+        store.delete(key)
+        return None
+    manifest_id = journal["manifest_id"]
+    manifest = Manifest(
+        id=manifest_id, run_id=journal["run_id"], created=created_from_id(manifest_id), recovered=True
+    )
+    fingerprint = Fingerprinter(index.near.settings)
+    for record_id, record_path in journal["records"].items():
+        if not store.exists(record_path):
+            continue
+        article = Article.model_validate_json(store.get(record_path))
+        index.add_record(article, record_path, fingerprint(article.text))
+        manifest.records.append(RecordEntry(id=record_id, key=record_path, source=article.source))
+        if article.source not in manifest.sources:
+            manifest.sources.append(article.source)
+    for link_path in journal["links"]:
+        if store.exists(link_path):
+            sighting = AlsoAt.model_validate_json(store.get(link_path))
+            record_id = link_path.rsplit("/", 2)[-2]
+            manifest.links.append(LinkEntry(record_id=record_id, key=link_path, url=sighting.url))
+    if not (manifest.records or manifest.links):
+        store.delete(key)
+        return None
+    index.save(store)
+    if sequencer is None:
+        manifest.write(store)
+    else:
+        with sequencer(manifest.run_id) as (manifest.id, manifest.created):
+            manifest.write(store)
+    log.warning(
+        "recovered %d records and %d links from interrupted run %s",
+        len(manifest.records),
+        len(manifest.links),
+        journal["run_id"],
+    )
+    store.delete(key)
+    return manifest

@@ -11,6 +11,7 @@ import logging
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -182,13 +183,20 @@ class S3Store:
                 return False
             raise StoreError(f"multipart put {key}: {exc}") from exc
 
-    def abort_orphan_uploads(self) -> int:
-        """Abort incomplete multipart uploads under this store's prefix (the caller holds the lease)."""
+    def abort_orphan_uploads(self, older_than: float = 0) -> int:
+        """Abort incomplete multipart uploads under this store's prefix.
+
+        With the store's lease held, every such upload is an orphan (``older_than=0``); with
+        runs on many machines (shared mode) only uploads older than any upload takes are.
+        """
         aborted = 0
+        cutoff = datetime.now(UTC) - timedelta(seconds=older_than)
         paginator = self.client.get_paginator("list_multipart_uploads")
         try:
             for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
                 for upload in page.get("Uploads", []):
+                    if older_than and upload["Initiated"] > cutoff:
+                        continue
                     self.client.abort_multipart_upload(
                         Bucket=self.bucket, Key=upload["Key"], UploadId=upload["UploadId"]
                     )
