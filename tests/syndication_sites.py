@@ -1,0 +1,142 @@
+"""Two fixture news sites that syndicate the same stories, for the scale-out tests.
+
+East Gazette publishes the originals (found through its sitemap, named in robots.txt);
+West Wire runs the same stories (found through its RSS feed) in its own chrome, some word
+for word, some lightly edited (a paragraph cut), some as truncated teasers, plus a few
+stories of its own. Both pages carry navigation, related links, a newsletter box and a
+copyright footer, so the copies only match once boilerplate is gone.
+"""
+
+from __future__ import annotations
+
+import html
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.dedup.corpus import _synthetic_text
+
+SHARED, EAST_ONLY, WEST_ONLY = 24, 4, 4
+
+
+@dataclass(frozen=True)
+class Story:
+    slug: str
+    title: str
+    east: str | None  # body as East Gazette prints it
+    west: str | None  # body as West Wire prints it
+
+
+def stories(seed: int = 5) -> list[Story]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(SHARED + EAST_ONLY + WEST_ONLY):
+        body = _synthetic_text(rng, rng.randint(420, 650))
+        title = " ".join(body.split()[:7]).rstrip(".,").capitalize()
+        paras = body.split("\n\n")
+        if i < SHARED:
+            how = i % 3
+            if how == 0:
+                west = body
+            elif how == 1:
+                west = "\n\n".join(paras[:2] + paras[3:]) if len(paras) > 3 else body
+            else:
+                west = "\n\n".join(paras[: max(2, len(paras) * 3 // 4)])
+            out.append(Story(f"story-{i:02d}", title, body, west))
+        elif i < SHARED + EAST_ONLY:
+            out.append(Story(f"east-{i:02d}", title, body, None))
+        else:
+            out.append(Story(f"west-{i:02d}", title, None, body))
+    return out
+
+
+def _page(site: str, title: str, body: str, related: list[tuple[str, str]]) -> str:
+    paragraphs = "\n".join(f"<p>{html.escape(p)}</p>" for p in body.split("\n\n"))
+    links = "".join(f'<li><a href="{href}">{html.escape(text)}</a></li>' for href, text in related)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} | {site}</title>
+<meta property="og:type" content="article"><meta property="og:site_name" content="{site}">
+<meta property="article:published_time" content="2026-11-20T08:00:00Z"></head>
+<body>
+<header><a href="/">{site}</a><nav><a href="/">Home</a> <a href="/politics/">Politics</a>
+<a href="/business/">Business</a> <a href="/sport/">Sport</a>
+<a href="/subscribe">Subscribe</a></nav></header>
+<main><article><h1>{html.escape(title)}</h1><p class="byline">By Staff Reporter</p>
+{paragraphs}
+<aside class="newsletter"><h3>The Morning Brief</h3><p>Get the day's top stories in your inbox.
+Sign up for our free newsletter.</p><form><input type="email"><button>Sign up</button></form></aside>
+</article>
+<section class="related"><h2>Related</h2><ul>{links}</ul></section></main>
+<footer><p>Copyright 2026 {site}. All rights reserved.</p><a href="/privacy">Privacy</a>
+<a href="/terms">Terms</a></footer>
+</body></html>
+"""
+
+
+def build(root: Path) -> dict[str, Path]:
+    """Write both sites under ``root``; {{base}} is the server's base URL, filled in when served."""
+    east, west = root / "east-gazette", root / "west-wire"
+    (east / "news").mkdir(parents=True)
+    (west / "wire" / "2026").mkdir(parents=True)
+    all_stories = stories()
+    east_stories = [s for s in all_stories if s.east]
+    west_stories = [s for s in all_stories if s.west]
+    for s in east_stories:
+        related = [(f"/news/{o.slug}.html", o.title) for o in east_stories[:3] if o is not s]
+        (east / "news" / f"{s.slug}.html").write_text(_page("East Gazette", s.title, s.east or "", related))
+    for s in west_stories:
+        related = [(f"/wire/2026/{o.slug}.html", o.title) for o in west_stories[:3] if o is not s]
+        (west / "wire" / "2026" / f"{s.slug}.html").write_text(
+            _page("West Wire", s.title, s.west or "", related)
+        )
+    urls = "".join(f"<url><loc>{{{{base}}}}/news/{s.slug}.html</loc></url>" for s in east_stories)
+    (east / "sitemap.xml").write_text(
+        f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    )
+    (east / "robots.txt").write_text("User-agent: *\nDisallow: /subscribe\nSitemap: {{base}}/sitemap.xml\n")
+    items = "".join(
+        f"<item><title>{html.escape(s.title)}</title><link>{{{{base}}}}/wire/2026/{s.slug}.html</link></item>"
+        for s in west_stories
+    )
+    (west / "feed.xml").write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>West Wire</title>{items}</channel></rss>'
+    )
+    (west / "robots.txt").write_text("User-agent: *\nAllow: /\n")
+    for site, items_ in ((east, east_stories), (west, west_stories)):
+        prefix = "/news/" if site is east else "/wire/2026/"
+        links = "".join(
+            f'<li><a href="{prefix}{s.slug}.html">{html.escape(s.title)}</a></li>' for s in items_
+        )
+        (site / "index.html").write_text(f"<html><body><nav>Home</nav><ul>{links}</ul></body></html>")
+    return {"east-gazette": east, "west-wire": west}
+
+
+def write_configs(target: Path, bases: dict[str, str]) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "east-gazette.yaml").write_text(
+        f"""site_name: East Gazette
+allowed_domains: [127.0.0.1]
+allow_private: true
+discovery:
+  sitemaps: ["{bases["east-gazette"]}/sitemap.xml"]
+  start_urls: ["{bases["east-gazette"]}/"]
+article_urls:
+  allow: ['/news/[\\w-]+\\.html']
+politeness: {{autothrottle: false, download_delay: 0, concurrency_per_domain: 8}}
+language: en
+"""
+    )
+    (target / "west-wire.yaml").write_text(
+        f"""site_name: West Wire
+allowed_domains: [127.0.0.1]
+allow_private: true
+discovery:
+  feeds: ["{bases["west-wire"]}/feed.xml"]
+  robots_sitemaps: false
+article_urls:
+  allow: ['/wire/2026/[\\w-]+\\.html']
+politeness: {{autothrottle: false, download_delay: 0, concurrency_per_domain: 8}}
+language: en
+"""
+    )
+    return target
