@@ -35,12 +35,17 @@ class Namespace:
     def records(self) -> str:  # record id -> {"state": "pending"|"committed", "run": ...}
         return self.key("rec")
 
-    @property
-    def sketches(self) -> str:  # record id -> shingle count + bottom-k sketch (bytes)
-        return self.key("fp")
+    def sketches(self, part: str) -> str:  # record id -> shingle count + bottom-k sketch, one partition's
+        return self.key(f"fp:{part}")
 
-    def band(self, band_key: int) -> str:  # LSH bucket: the record ids whose band hashes to it
-        return self.key(f"band:{band_key:016x}")
+    def bands(self, part: str, band_key: int) -> str:
+        """One of a partition's 256 bucket hashes: band key (16 hex digits) -> ids, comma-separated.
+
+        Hashes rather than a set per bucket (most buckets hold one id: a set per bucket cost
+        5.8 KB per record, measured); a partition of days per key so that the near-duplicate window ends
+        by expiry, with no sweeping.
+        """
+        return self.key(f"band:{part}:{band_key & 0xFF:02x}")
 
     @property
     def seen(self) -> str:  # canonical URL -> SeenUrl JSON
