@@ -229,3 +229,29 @@ def test_seen_urls_are_shared(redis_url, bucket) -> None:
     assert len(b.seen) == 1
     a.finish()
     b.finish()
+
+
+def test_near_duplicate_data_expires_after_the_window(redis_url, bucket, monkeypatch) -> None:
+    monkeypatch.setenv("CLEANWIRE_NEAR_DUP_DAYS", "2")
+    east, west = stories(2)  # west[1] is east[1] with a paragraph cut: a near-duplicate
+    a = SharedState(redis_url, bucket, "run-a").start()
+    verdict = Deduplicator(a.index).judge(east[1])
+    assert verdict.is_new
+    a.index.add_record(east[1], "clean/v1/x.json", verdict.fingerprint)  # stored: committed
+    partitions = [*a.client.scan_iter(match=a.ns.key("band:*")), *a.client.scan_iter(match=a.ns.key("fp:*"))]
+    ttls = [a.client.ttl(k) for k in partitions]
+    assert len(partitions) > 1 and all(0 < t <= 3 * 86400 for t in ttls)  # whole partitions expire
+    a.finish()
+
+    import pipeline.shared.index as index_module
+
+    now = utcnow()
+    monkeypatch.setattr(index_module, "utcnow", lambda: now + timedelta(days=1))
+    b = SharedState(redis_url, bucket, "run-b").start()
+    assert Deduplicator(b.index).judge(west[1]).duplicate_of == east[1].id  # within the window
+    b.finish()
+
+    monkeypatch.setattr(index_module, "utcnow", lambda: now + timedelta(days=5))
+    c = SharedState(redis_url, bucket, "run-c").start()
+    assert Deduplicator(c.index).judge(west[1]).is_new  # past the window: not looked at any more
+    c.finish()
