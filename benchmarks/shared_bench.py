@@ -105,6 +105,12 @@ def run(smoke: bool = False) -> dict[str, Any]:
         commit_seconds = time.perf_counter() - started
         shared_new = sum(v.is_new for v in verdicts)
         index_bytes = state.client.info("memory")["used_memory"] - before
+        by_kind: dict[str, int] = {}
+        for key in state.client.scan_iter(match=state.ns.key("*"), count=1000):
+            kind = key.decode().split("}:", 1)[1].split(":")[0]
+            by_kind[kind] = by_kind.get(kind, 0) + (state.client.memory_usage(key, samples=0) or 0)
+        stats = state.client.info("commandstats")
+        server_us = sum(v["usec"] for k, v in stats.items() if k.startswith("cmdstat_evalsha"))
         before = state.client.info("memory")["used_memory"]
         for a in articles:
             state.seen.record(
@@ -127,6 +133,11 @@ def run(smoke: bool = False) -> dict[str, Any]:
         "claim_ms": 1000 * claim_seconds / n,
         "commit_ms": 1000 * commit_seconds / max(1, shared_new),
         "redis_bytes_per_record": index_bytes / max(1, shared_new),
+        "redis_bytes_per_record_windowed": (by_kind.get("band", 0) + by_kind.get("fp", 0))
+        / max(1, shared_new),
+        "redis_bytes_per_record_kept": sum(by_kind.get(k, 0) for k in ("rec", "hash", "url"))
+        / max(1, shared_new),
+        "redis_server_us_per_article": server_us / n,
         "redis_bytes_per_seen_url": seen_bytes / n,
     }
 

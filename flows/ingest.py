@@ -27,7 +27,7 @@ from pipeline.cleaning import Cleaner
 from pipeline.cleaning.site_learning import SiteBoilerplate
 from pipeline.commit import Commit, apply_commit
 from pipeline.dedup import DedupIndex, Deduplicator, Verdict, duplicate_drop
-from pipeline.drift import SourceStats, drift_warnings, history, median
+from pipeline.drift import SourceStats, drift_warnings, load_history, median, save_history
 from pipeline.extract import ExtractionSettings, Extractor
 from pipeline.lock import StoreLock
 from pipeline.manifest import Manifest, list_manifests, new_run_id
@@ -268,10 +268,21 @@ def _check_drift(
         chars = median(len(a.text) for a in e.articles)
         if chars is not None:
             manifest.median_chars[e.source] = chars
-    past = list(list_manifests(store))
+    manifests: list[Manifest] = []
+
+    def all_manifests() -> list[Manifest]:  # only for a bucket from before per-source history
+        if not manifests:
+            manifests.extend(list_manifests(store))
+        return manifests
+
     for name, counts in manifest.counts.items():
         current = SourceStats.from_counts(counts, manifest.median_chars.get(name))
-        warnings = drift_warnings(current, history(past, name))
+        past = load_history(store, name, all_manifests)
+        warnings = drift_warnings(current, past)
+        try:
+            save_history(store, name, past, current)
+        except StoreError as exc:  # the run's records matter more than its drift figures
+            get_run_logger().warning("could not save %s's drift history: %s", name, exc)
         for warning in warnings:
             get_run_logger().warning("drift in %s: %s", name, warning)
         if warnings:

@@ -2,17 +2,22 @@
 
 Sites change templates without telling anyone; the symptom is a run where
 "extracted" collapses (90% -> 10%) or articles shrink to a teaser. Comparing
-each run with the source's recent manifests catches that the next morning
-instead of weeks later.
+each run with the source's recent runs catches that the next morning instead of
+weeks later. The recent runs' figures are kept per source (``state/v1/drift/``):
+reading every manifest at each run would grow with the bucket's age and the
+number of sources.
 """
 
 from __future__ import annotations
 
+import json
 import statistics
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
 
 from pipeline.manifest import Manifest
+from pipeline.storage import ObjectStore
+from pipeline.storage.layout import drift_key
 
 # Outcomes that mean "the page gave us an article" (new or already known).
 GOOD = ("extracted", "duplicate")
@@ -72,3 +77,22 @@ def drift_warnings(current: SourceStats, past: list[SourceStats]) -> list[str]:
                 "is extraction picking the wrong block?"
             )
     return warnings
+
+
+def load_history(
+    store: ObjectStore, source: str, manifests: Callable[[], list[Manifest]]
+) -> list[SourceStats]:
+    """The source's recent runs, newest first; from its manifests for a bucket written before the
+    per-source history existed (``manifests`` is called only then)."""
+    try:
+        payload = json.loads(store.get(drift_key(source)))
+    except KeyError:
+        return history(manifests(), source)
+    return [SourceStats(**entry) for entry in payload["runs"]]
+
+
+def save_history(store: ObjectStore, source: str, past: list[SourceStats], current: SourceStats) -> None:
+    if current.pages < MIN_PAGES:
+        return
+    runs = [asdict(s) for s in [current, *past][:HISTORY]]
+    store.put(drift_key(source), json.dumps({"runs": runs}).encode("utf-8"))

@@ -91,8 +91,9 @@ class Manifest(BaseModel):
         return key
 
 
-def list_manifests(store: ObjectStore) -> Iterator[Manifest]:
-    """Every manifest, oldest first."""
-    for key in store.list(MANIFEST_PREFIX):
+def list_manifests(store: ObjectStore, after: str | None = None) -> Iterator[Manifest]:
+    """Every manifest, oldest first; with ``after``, only those newer than that manifest id (the
+    store lists from there: a reader polling for what is new does not re-read the bucket's past)."""
+    for key in store.list(MANIFEST_PREFIX, start_after=manifest_key(after) if after else None):
         if key.endswith(".json"):
             yield Manifest.model_validate(json.loads(store.get(key)))

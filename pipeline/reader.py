@@ -14,6 +14,7 @@ from datetime import date
 from pipeline.manifest import LinkEntry, Manifest, RecordEntry, list_manifests
 from pipeline.record import AlsoAt, Article
 from pipeline.storage import ObjectStore, open_store
+from pipeline.storage.layout import manifest_key
 
 _KEY_DATE = re.compile(r"/date=(\d{4}-\d{2}-\d{2})/")
 
@@ -40,13 +41,15 @@ class BucketReader:
         return self._manifests
 
     def _after(self, since: str | None) -> list[Manifest]:
-        manifests = self.manifests()
         if since is None:
-            return manifests
-        ids = [m.id for m in manifests]
-        if since not in ids:
-            raise KeyError(f"no manifest {since!r} in {self.store.url}")
-        return manifests[ids.index(since) + 1 :]
+            return self.manifests()
+        if self._manifests is not None:
+            ids = [m.id for m in self._manifests]
+            if since in ids:
+                return self._manifests[ids.index(since) + 1 :]
+        elif self.store.exists(manifest_key(since)):
+            return list(list_manifests(self.store, after=since))
+        raise KeyError(f"no manifest {since!r} in {self.store.url}")
 
     def refs(
         self,

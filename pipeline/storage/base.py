@@ -41,8 +41,8 @@ class ObjectStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
-    def list(self, prefix: str) -> Iterator[str]:
-        """Keys under ``prefix`` in lexicographic order."""
+    def list(self, prefix: str, start_after: str | None = None) -> Iterator[str]:
+        """Keys under ``prefix`` in lexicographic order (only those after ``start_after``)."""
         ...
 
     def delete(self, key: str) -> None: ...

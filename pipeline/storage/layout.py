@@ -22,6 +22,7 @@ DEDUP_INDEX_KEY = f"{STATE_PREFIX}dedup-index.json.gz"
 NEAR_DUP_INDEX_KEY = f"{STATE_PREFIX}near-dup-index.npz"
 SEEN_URLS_KEY = f"{STATE_PREFIX}seen-urls.json.gz"
 PENDING_PREFIX = f"{STATE_PREFIX}pending/"
+DRIFT_PREFIX = f"{STATE_PREFIX}drift/"
 
 
 def record_key(source: str, day: datetime, record_id: str) -> str:
@@ -43,3 +44,7 @@ def manifest_key(manifest_id: str) -> str:
 
 def pending_key(run_id: str) -> str:
     return f"{PENDING_PREFIX}{run_id}.json"
+
+
+def drift_key(source: str) -> str:
+    return f"{DRIFT_PREFIX}{source}.json"

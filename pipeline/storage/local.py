@@ -60,7 +60,7 @@ class LocalStore:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
-    def list(self, prefix: str) -> Iterator[str]:
+    def list(self, prefix: str, start_after: str | None = None) -> Iterator[str]:
         base = self.root
         keys = []
         start = self._path(prefix) if prefix else base
@@ -72,7 +72,7 @@ class LocalStore:
                 if name.startswith(".tmp-"):
                     continue
                 key = Path(dirpath, name).relative_to(base).as_posix()
-                if key.startswith(prefix):
+                if key.startswith(prefix) and (start_after is None or key > start_after):
                     keys.append(key)
         return iter(sorted(keys))
 

@@ -205,10 +205,11 @@ class S3Store:
             raise StoreError(f"list multipart uploads: {exc}") from exc
         return aborted
 
-    def list(self, prefix: str) -> Iterator[str]:
+    def list(self, prefix: str, start_after: str | None = None) -> Iterator[str]:
         paginator = self.client.get_paginator("list_objects_v2")
+        extra = {"StartAfter": self._key(start_after)} if start_after else {}
         try:
-            for page in paginator.paginate(Bucket=self.bucket, Prefix=self._key(prefix)):
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=self._key(prefix), **extra):
                 for item in page.get("Contents", []):
                     yield item["Key"][len(self.prefix) :]
         except (ClientError, BotoCoreError) as exc:
