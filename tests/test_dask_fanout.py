@@ -145,3 +145,16 @@ def test_cli_reports_an_unreachable_scheduler(
     )
     assert code == 2
     assert "no Dask scheduler answers at tcp://127.0.0.1:9" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"executor": "ray"}, "executor must be one of local, dask"),
+        ({"dask_address": "tcp://127.0.0.1:8786"}, "dask_address is for executor='dask'"),
+    ],
+)
+def test_a_mistaken_executor_choice_is_refused(demo_config: Path, tmp_path: Path, options, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        ingest(config_dir=str(demo_config), store=f"file://{tmp_path / 'bucket'}", **options)
+    assert not (tmp_path / "bucket").exists()
