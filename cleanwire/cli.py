@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -54,7 +55,7 @@ def _config_dir(args: argparse.Namespace, demo: bool = False) -> Path:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from flows.fanout import DaskUnavailable, dask_task_runner, resolve_address
+    from flows.fanout import DaskUnavailable, dask_task_runner, prefect_api_for_workers, resolve_address
     from flows.ingest import ingest
 
     config_dir = _config_dir(args, demo=args.demo)
@@ -70,15 +71,16 @@ def cmd_run(args: argparse.Namespace) -> int:
             return 2
         ingest = ingest.with_options(task_runner=runner)
     dask = {"executor": executor, "dask_address": address}
-    if args.demo:
-        from cleanwire.demo.run import demo_ports, demo_sites
+    with prefect_api_for_workers() if executor == "dask" else contextlib.nullcontext():
+        if args.demo:
+            from cleanwire.demo.run import demo_ports, demo_sites
 
-        sources, _errors = load_sources(config_dir)
-        with demo_sites(demo_ports(sources)) as bases:
-            console.print(f"[dim]demo sites: {', '.join(bases.values())}[/dim]")
+            sources, _errors = load_sources(config_dir)
+            with demo_sites(demo_ports(sources)) as bases:
+                console.print(f"[dim]demo sites: {', '.join(bases.values())}[/dim]")
+                result = ingest(sources=args.source or None, store=store, config_dir=str(config_dir), **dask)
+        else:
             result = ingest(sources=args.source or None, store=store, config_dir=str(config_dir), **dask)
-    else:
-        result = ingest(sources=args.source or None, store=store, config_dir=str(config_dir), **dask)
     _print_run(result)
     if result["drift"] and args.fail_on_drift:
         console.print("[red]drift detected; failing as asked (--fail-on-drift)[/red]")

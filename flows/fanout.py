@@ -17,15 +17,18 @@ import math
 import os
 import socket
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import distributed
 from prefect import task, unmapped
 from prefect.cache_policies import NONE
+from prefect.client.orchestration import get_client
 from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture
 from prefect.logging import get_run_logger
+from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect_dask import DaskTaskRunner
 
 from pipeline import parallel
@@ -96,6 +99,24 @@ def dask_task_runner(address: str | None = None) -> DaskTaskRunner:
             "dashboard_address": None,
         }
     )
+
+
+@contextmanager
+def prefect_api_for_workers() -> Iterator[None]:
+    """Run the Dask flow with an explicit Prefect API URL, so chunks report to the flow's API.
+
+    Without ``PREFECT_API_URL`` (Prefect's ephemeral mode) the flow's temporary
+    server lives in this process, and the settings a task ships to its worker
+    name no server: every worker process would start a temporary server of its
+    own, on the same database, and the chunk runs would be recorded there.
+    """
+    if PREFECT_API_URL.value():
+        yield
+        return
+    with get_client(sync_client=True) as client:  # starts the temporary server if none runs yet
+        url = str(client.api_url)
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        yield
 
 
 def on_dask() -> bool:

@@ -275,9 +275,10 @@ def ingest(
     ``$CLEANWIRE_DASK_ADDRESS``); see docs/dask.md.
     """
     if runner := fanout.rerun_on(executor, dask_address):
-        return ingest.with_options(task_runner=runner)(
-            sources, store, config_dir, crawl_overrides, store_retries, lock_wait, executor, dask_address
-        )
+        with fanout.prefect_api_for_workers():
+            return ingest.with_options(task_runner=runner)(
+                sources, store, config_dir, crawl_overrides, store_retries, lock_wait, executor, dask_address
+            )
     logger = get_run_logger()
     directory = Path(config_dir) if config_dir else default_sources_dir()
     loaded, errors = load_sources(directory)
