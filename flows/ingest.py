@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +22,7 @@ from prefect.cache_policies import NONE
 from prefect.concurrency.sync import concurrency
 from prefect.tasks import exponential_backoff
 
+from flows import fanout
 from flows.limits import GLOBAL_CRAWL_LIMIT, domain_limit_name
 from pipeline.cleaning import Cleaner
 from pipeline.cleaning.site_learning import SiteBoilerplate
@@ -160,8 +161,29 @@ def extract_source(
     crawled: SourceCrawl, settings: ExtractionSettings, boilerplate: SiteBoilerplate
 ) -> Extracted:
     """Learn the site's recurring blocks, then extract and clean every page, across cores."""
+    return _extract(crawled, settings, boilerplate, pages_blocks, extract_pages)
+
+
+def extract_source_on_dask(
+    crawled: SourceCrawl, settings: ExtractionSettings, boilerplate: SiteBoilerplate
+) -> Extracted:
+    """The same, with both passes fanned out over the flow's Dask cluster (``flows.fanout``).
+
+    Not a task: tasks submitted from inside a task would carry its parameters, every page, to each chunk.
+    """
+    return _extract(crawled, settings, boilerplate, fanout.pages_blocks, fanout.extract_pages)
+
+
+def _extract(
+    crawled: SourceCrawl,
+    settings: ExtractionSettings,
+    boilerplate: SiteBoilerplate,
+    blocks_of: Callable[[list[Page]], list[set[str]]],
+    extract: Callable[[list[Page], Extractor], Iterable[tuple[Page, Article | NotAnArticle]]],
+) -> Extracted:
+    """Site learning sees every page of the source before any page is extracted."""
     started = time.monotonic()
-    for blocks in pages_blocks(crawled.pages):
+    for blocks in blocks_of(crawled.pages):
         if blocks:
             boilerplate.observe_blocks(blocks)
     cleaner = Cleaner(learned={crawled.source: boilerplate.learned()})
@@ -169,7 +191,7 @@ def extract_source(
     articles: list[Article] = []
     pages: list[tuple[Page, Outcome]] = []
     dropped: list[Dropped] = list(crawled.failures)
-    for page, result in extract_pages(crawled.pages, extractor):
+    for page, result in extract(crawled.pages, extractor):
         if isinstance(result, NotAnArticle):
             dropped.append(Dropped(page.url, page.source, result.outcome, result.reason))
             pages.append((page, result.outcome))
@@ -298,13 +320,22 @@ def ingest(
     crawl_overrides: dict[str, Any] | None = None,
     store_retries: int = 3,
     lock_wait: float = 3600,
+    executor: str = "local",
+    dask_address: str | None = None,
 ) -> dict[str, Any]:
     """Ingest the named sources (all enabled ones by default) into the store.
 
     One run at a time per store (a lease in the store); commits an earlier run
     spooled are stored first; if the store stays down, this run's commit is
-    spooled locally for the next one.
+    spooled locally for the next one. ``executor="dask"`` extracts on a Dask
+    cluster: a LocalCluster, or the scheduler at ``dask_address`` (default
+    ``$CLEANWIRE_DASK_ADDRESS``); see docs/dask.md.
     """
+    if runner := fanout.rerun_on(executor, dask_address):
+        with fanout.prefect_api_for_workers():
+            return ingest.with_options(task_runner=runner)(
+                sources, store, config_dir, crawl_overrides, store_retries, lock_wait, executor, dask_address
+            )
     logger = get_run_logger()
     directory = Path(config_dir) if config_dir else default_sources_dir()
     loaded, errors = load_sources(directory)
@@ -380,8 +411,9 @@ def _run(
         manifest = Manifest.start(run_id, source_names)
         drained = drain_spool(bucket, index, seen, spool, sequencer)
         crawls = get_crawls(seen, Path(tmp))
+        extract = extract_source_on_dask if fanout.on_dask() else extract_source
         extracted = [
-            extract_source(
+            extract(
                 c, settings.get(c.source, ExtractionSettings()), SiteBoilerplate.load(bucket, c.source)
             )
             for c in crawls
