@@ -76,7 +76,8 @@ KEY_PREFIX = "cleanwire:frontier"
 CLAIMED = "cleanwire_frontier_claimed"
 DEFAULT_LEASE = 60.0  # seconds a busy worker may go without refreshing its state
 DEFAULT_GRACE = 1.0  # seconds of empty queue and nobody busy before a worker closes
-IDLE_POLL = 0.25  # how soon an idle worker looks at the shared queue again
+IDLE_POLL = 0.05  # how soon an idle worker looks at the shared queue again (one Lua call)
+BARRIER_TIMEOUT = 20.0  # seconds a worker waits for the others to be ready
 STARTUP_MARGIN = 120  # seconds over politeness.max_seconds before the parent gives up
 AIOHTTP_HANDLER = "scrapy.core.downloader.handlers._aiohttp.AiohttpDownloadHandler"
 
@@ -115,8 +116,12 @@ class FrontierKeys:
     def workers(self) -> str:
         return f"{self.prefix}:workers"
 
+    @property
+    def ready(self) -> str:
+        return f"{self.prefix}:ready"
+
     def all(self) -> list[str]:
-        return [self.requests, self.dupefilter, self.articles, self.workers]
+        return [self.requests, self.dupefilter, self.articles, self.workers, self.ready]
 
 
 # -- the worker side: runs inside each subprocess ------------------------------------------------
@@ -316,6 +321,14 @@ def worker_settings(
             # same limits and failure modes (docs/reliability.md), and Twisted's HTTP/1.1 handler
             # was 4x slower here (300 pages from 127.0.0.1: 16 s against 3.9 s).
             "DOWNLOAD_HANDLERS": {"http": AIOHTTP_HANDLER, "https": AIOHTTP_HANDLER},
+            # Scrapy takes requests from the scheduler until CONCURRENT_REQUESTS are in its downloader,
+            # though only concurrency_per_domain download at once: with 32, the first worker up
+            # took every seed and listing page into its own slot queue and the others idled. Taking
+            # no more than it can download leaves the rest in the shared queue for the others.
+            "CONCURRENT_REQUESTS": min(
+                source.politeness.concurrency_per_domain * len(source.allowed_domains),
+                settings["CONCURRENT_REQUESTS"],
+            ),
             # The source's page budget is shared, not multiplied by the number of processes.
             "CLOSESPIDER_PAGECOUNT": math.ceil(source.politeness.max_pages / processes),
             "SCHEDULER": "spiders.shared_frontier.SharedFrontierScheduler",
@@ -337,6 +350,25 @@ def worker_settings(
         else:
             settings[key] = value
     return settings
+
+
+def wait_for_the_others(
+    redis_url: str, keys: FrontierKeys, processes: int, timeout: float = BARRIER_TIMEOUT
+) -> None:
+    """Start crawling together: a worker that is up first would otherwise take every seed alone.
+
+    Imports take seconds on a busy machine, and the first worker to run would fetch robots.txt,
+    the home page and every sitemap while the others still start. A worker that never arrives
+    (it failed to start) holds the others for ``timeout`` at most.
+    """
+    server = _redis(redis_url)
+    server.incr(keys.ready)
+    deadline = time.monotonic() + timeout
+    while int(server.get(keys.ready) or 0) < processes:
+        if time.monotonic() > deadline:
+            log.warning("started without all %d workers after %.0f s", processes, timeout)
+            return
+        time.sleep(0.05)
 
 
 def run_worker(job_path: Path) -> int:
@@ -365,6 +397,7 @@ def run_worker(job_path: Path) -> int:
         outcome["reason"] = reason
 
     crawler.signals.connect(closed, signal=signals.spider_closed)
+    wait_for_the_others(job["redis_url"], FrontierKeys(source.name), job["processes"])
     process.crawl(crawler, source=source, seen=seen)
     process.start()
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
@@ -671,6 +704,7 @@ class FrontierCrawl:
         crawl = SourceCrawl(source=self.source.name, warc_path=self.warc_dir / f"{self.source.name}.warc.gz")
         missing = 0
         details = ""
+        per_worker: dict[str, int] = {}
         for w in self.workers:
             if w.result.exists():
                 try:
@@ -678,6 +712,7 @@ class FrontierCrawl:
                 except json.JSONDecodeError:
                     w.error = w.error or f"worker {w.name} wrote an unreadable result"
             pages, failures, lost = _worker_pages(w, self.source.name)
+            per_worker[f"cleanwire/frontier/worker/{w.name}/pages"] = len(pages)
             crawl.pages.extend(pages)
             crawl.failures.extend(failures)
             missing += lost
@@ -685,6 +720,7 @@ class FrontierCrawl:
         assert crawl.warc_path is not None
         _merge_warcs(self.workers, crawl.warc_path)
         crawl.stats = _merge_stats(results)
+        crawl.stats.update(per_worker)
         errors = [w.error for w in self.workers if w.error]
         crawl.stats.update(
             {

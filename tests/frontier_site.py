@@ -5,7 +5,9 @@ masthead, nav, related links and footer), reachable two ways, as on a real site:
 index named in robots.txt (with lastmod), and from section pages linked from the home page.
 So two crawl processes discover most articles twice, and the test can see from the request log
 whether the shared frontier fetched each one once. Article responses take ``delay`` seconds, so
-one process cannot finish the site before the other has started.
+one process cannot finish the site alone; section pages and sitemaps take ``listing_delay``, longer
+than a process needs to notice new requests, so both processes read some of them and discover
+the same articles.
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ class _LoggingHandler(_Handler):
 class FrontierSite:
     """``articles`` article pages under /articles/, six sections, a sitemap index, robots.txt."""
 
-    def __init__(self, articles: int = 300, delay: float = 0.03) -> None:
+    def __init__(self, articles: int = 300, delay: float = 0.05, listing_delay: float = 0.3) -> None:
         self.delay = delay
+        self.listing_delay = listing_delay
         self._server = _Quiet(("127.0.0.1", 0), _LoggingHandler)
         self._server.site = self  # type: ignore[attr-defined]
         self.port = self._server.server_address[1]
@@ -146,6 +149,8 @@ class FrontierSite:
         body, content_type = found
         if path.startswith("/articles/"):
             time.sleep(self.delay)
+        elif path.startswith(("/section/", "/sitemap-")):
+            time.sleep(self.listing_delay)
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         headers = {"ETag": etag, "Last-Modified": formatdate(1_700_000_000, usegmt=True)}
         if handler.headers.get("If-None-Match") == etag:
