@@ -116,8 +116,11 @@ def test_the_merged_crawl_is_what_the_in_process_runner_returns(
         )
 
     assert shape(result) == shape(alone)
-    # Discovered through a sitemap (which one fetched it first is a race): the lastmod came along.
-    assert any(p.lastmod == site.lastmod[urlsplit(p.url).path] for p in result.pages if p.article_candidate)
+    # Found first through a sitemap or a section page (a race, as in one process): the sitemap's
+    # lastmod or none, carried over from the worker's item log.
+    assert all(
+        p.lastmod in (None, site.lastmod[urlsplit(p.url).path]) for p in result.pages if p.article_candidate
+    )
 
 
 def test_the_merged_warc_reads_back_to_the_same_pages(
@@ -154,6 +157,25 @@ def test_the_frontier_is_removed_and_the_next_run_is_incremental_through_seen_ur
     assert again.skipped_unchanged >= len(site.article_paths)
     assert article_paths(again) == []
     assert frontier_keys(redis_server, source.name) == []
+
+
+def test_a_process_with_an_empty_queue_waits_while_another_may_still_push(
+    site: FrontierSite, redis_url: str, tmp_path: Path
+) -> None:
+    """One seed, the sitemap index: while one process reads it, the other has nothing queued.
+
+    Closing then (what a scrapy-redis spider does by default) would leave the whole site to the
+    process that read the index.
+    """
+    config = site.source()
+    config["discovery"] = {"sitemaps": [site.url("/sitemap-index.xml")], "robots_sitemaps": False}
+    one_seed = SourceConfig.model_validate(config)
+    site.reset_log()
+    result = crawl_shared_frontier(one_seed, redis_url, 2, SeenUrls(), tmp_path)
+    assert sorted(site.article_hits()) == sorted(site.article_paths)
+    assert set(site.article_hits().values()) == {1}
+    share = [result.stats[f"cleanwire/frontier/worker/{w}/pages"] for w in ("0", "1")]
+    assert min(share) >= 0.2 * len(site.article_paths), share
 
 
 def test_a_crashed_process_is_reported_and_nothing_is_lost_for_good(
