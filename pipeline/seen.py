@@ -57,15 +57,17 @@ class SeenUrls:
 
     @classmethod
     def loads(cls, data: bytes) -> SeenUrls:
+        """The inverse of ``dumps``: how crawl subprocesses get the run's seen URLs (from a file)."""
         payload = json.loads(gzip.decompress(data))
         return cls({url: SeenUrl(**entry) for url, entry in payload.items()})
 
     @classmethod
     def load(cls, store: ObjectStore) -> SeenUrls:
         try:
-            return cls.loads(store.get(SEEN_URLS_KEY))
+            data = store.get(SEEN_URLS_KEY)
         except KeyError:
             return cls()
+        return cls.loads(data)
 
     def save(self, store: ObjectStore) -> None:
         store.put(SEEN_URLS_KEY, self.dumps(), "application/gzip")

@@ -134,6 +134,15 @@ class SourceConfig(_Strict):
         "demo sites only.",
     )
     enabled: bool = True
+    crawl_processes: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Scrapy processes crawling this source at once, sharing one frontier in Redis "
+        "(spiders/shared_frontier.py), when the run has a Redis URL; otherwise one in-process crawl. "
+        "politeness.max_pages is shared among them; concurrency_per_domain and download_delay apply "
+        "per process, so the site sees up to this many times the load.",
+    )
 
     @field_validator("allowed_domains")
     @classmethod
