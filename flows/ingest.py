@@ -47,6 +47,7 @@ from pipeline.urls import canonicalize
 from pipeline.warc import read_run_pages
 from pipeline.writer import WriteReport, recover_pending
 from spiders.runner import SourceCrawl, crawl
+from spiders.shared_frontier import FrontierCrawl, SharedFrontierError
 
 # Gives a manifest its id as it is written (shared mode): see pipeline.shared.runs.
 Sequencer = Callable[[str], AbstractContextManager[tuple[str, datetime]]]
@@ -138,13 +139,39 @@ def crawl_sources(
 ) -> list[SourceCrawl]:
     """Take a global and a per-domain crawl slot (limits made by ``cleanwire deploy``/``serve``).
 
-    Where the limits do not exist (ad-hoc runs, tests) the slots are not enforced.
+    Where the limits do not exist (ad-hoc runs, tests) the slots are not enforced. A source
+    with ``crawl_processes`` > 1 is crawled by that many Scrapy processes sharing one frontier
+    in Redis (``REDIS_URL``), while the others crawl in this process.
     """
+    logger = get_run_logger()
+    redis_url = redis_url_from_env()
+    big = [s for s in sources if s.crawl_processes > 1 and redis_url]
+    for s in sources:
+        if s.crawl_processes > 1 and not redis_url:
+            logger.warning("%s: crawl_processes %d needs REDIS_URL; one process", s.name, s.crawl_processes)
     domains = sorted({d for s in sources for d in s.allowed_domains})
     names = [GLOBAL_CRAWL_LIMIT, *(domain_limit_name(d) for d in domains)]
     with concurrency(names, occupy=1, timeout_seconds=3600, strict=False):
-        crawls = crawl(sources, seen=seen, warc_dir=warc_dir, overrides=overrides)
-    logger = get_run_logger()
+        frontier = [
+            FrontierCrawl(s, redis_url, s.crawl_processes, seen, warc_dir, overrides)
+            for s in big
+            if redis_url
+        ]
+        crawls: list[SourceCrawl] = []
+        started: list[FrontierCrawl] = []
+        try:
+            for f in frontier:
+                started.append(f.start())
+            crawls = crawl(
+                [s for s in sources if s not in big], seen=seen, warc_dir=warc_dir, overrides=overrides
+            )
+        finally:
+            for f in started:  # never leave a source's workers running, whatever failed
+                try:
+                    crawls.append(f.finish())
+                except SharedFrontierError as exc:
+                    logger.error("%s: %s", f.source.name, exc)
+                    crawls.append(exc.partial)
     for c in crawls:
         logger.info(
             "%s: fetched %d responses, %d article pages, %d skipped unchanged",
@@ -413,9 +440,7 @@ def _run(
         crawls = get_crawls(seen, Path(tmp))
         extract = extract_source_on_dask if fanout.on_dask() else extract_source
         extracted = [
-            extract(
-                c, settings.get(c.source, ExtractionSettings()), SiteBoilerplate.load(bucket, c.source)
-            )
+            extract(c, settings.get(c.source, ExtractionSettings()), SiteBoilerplate.load(bucket, c.source))
             for c in crawls
         ]
         verdicts = dedup(extracted, index)
