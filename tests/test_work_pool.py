@@ -151,3 +151,48 @@ def test_two_workers_share_the_sources_runs(prefect_api, site_urls, s3_url, tmp_
     manifests = reader.manifests()
     assert sorted(s for m in manifests for s in m.sources) == sorted(site_urls)  # one run per source
     assert sum(len(m.records) for m in manifests) == len(records)
+
+
+async def _registered(api: str, pool: str) -> tuple[str, dict, dict[str, int]]:
+    from prefect.client.orchestration import PrefectClient
+    from prefect.client.schemas.filters import WorkPoolFilter, WorkPoolFilterName
+
+    async with PrefectClient(api) as client:
+        pool_type = (await client.read_work_pool(pool)).type
+        deployments = await client.read_deployments(
+            work_pool_filter=WorkPoolFilter(name=WorkPoolFilterName(any_=[pool]))
+        )
+        limits = {limit.name: limit.limit for limit in await client.read_global_concurrency_limits(limit=200)}
+        return pool_type, {d.name: d for d in deployments}, limits
+
+
+def test_apply_is_idempotent_and_keeps_limits_schedules_and_code_location(
+    prefect_api, site_urls, tmp_path
+) -> None:
+    """What a worker on another machine relies on, read back from the server after applying twice."""
+    config = write_demo_config(tmp_path / "sources", site_urls, names=["capitol-ledger", "weekly-view"])
+    (config / "weekly-view.yaml").write_text(
+        (config / "weekly-view.yaml").read_text().replace('"30 * * * *"', '"45 6 * * *"')
+    )
+    pool = "cleanwire-apply"
+    deploy_to_pool(prefect_api, config, "s3://news/clean", pool)
+    deploy_to_pool(prefect_api, config, "s3://news/clean", pool)
+
+    pool_type, deployments, limits = asyncio.run(_registered(prefect_api.api, pool))
+    assert pool_type == "process"
+    assert set(deployments) == {"ingest-capitol-ledger", "ingest-weekly-view"}
+    weekly = deployments["ingest-weekly-view"]
+    assert [s.schedule.cron for s in weekly.schedules] == ["45 6 * * *"]  # not doubled by the second apply
+    assert weekly.global_concurrency_limit is not None and weekly.global_concurrency_limit.limit == 1
+    assert weekly.concurrency_options.collision_strategy == "CANCEL_NEW"
+    assert weekly.entrypoint == "flows/ingest.py:ingest"
+    # Resolved on the worker, from its own environment: the checkout may live anywhere there.
+    assert weekly.pull_steps == [
+        {"prefect.deployments.steps.set_working_directory": {"directory": "{{ $CLEANWIRE_HOME }}"}}
+    ]
+    assert weekly.parameters == {
+        "sources": ["weekly-view"],
+        "store": "s3://news/clean",
+        "config_dir": str(config.resolve()),  # outside the checkout: the same path on every worker
+    }
+    assert limits["cleanwire-crawl"] == 4 and limits["cleanwire-crawl-127-0-0-1"] == 1
