@@ -196,3 +196,11 @@ def test_apply_is_idempotent_and_keeps_limits_schedules_and_code_location(
         "config_dir": str(config.resolve()),  # outside the checkout: the same path on every worker
     }
     assert limits["cleanwire-crawl"] == 4 and limits["cleanwire-crawl-127-0-0-1"] == 1
+
+
+def test_config_inside_the_checkout_is_passed_relative_to_it() -> None:
+    """Workers start runs in their own $CLEANWIRE_HOME, which need not be this machine's path."""
+    from flows.deployments import worker_config_dir
+
+    assert worker_config_dir(REPO / "config" / "demo") == "config/demo"
+    assert worker_config_dir(Path("/srv/elsewhere/sources")) == "/srv/elsewhere/sources"
