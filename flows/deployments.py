@@ -106,7 +106,7 @@ class CheckoutOnWorker:
     A Prefect ``RunnerStorage`` whose only job is its pull step. The placeholder
     is kept as text in the deployment and resolved by the flow run from the
     worker's environment, so machines may keep their checkout in different
-    places; a worker without the variable fails the run at its pull step, by name.
+    places; on a worker without the variable the run fails at its pull step.
     """
 
     def set_base_path(self, path: Path) -> None:
@@ -193,8 +193,8 @@ def apply_to_work_pool(
 
     Idempotent: a deployment that exists is updated (schedule, parameters), so
     running it again after editing the source YAML keeps the server in step.
-    Synchronous, for the command line: Prefect builds deployments differently
-    inside a running event loop.
+    Synchronous, for the command line: inside a running event loop Prefect's
+    ``to_deployment`` returns a coroutine, so the deployments are built first.
     """
     deployments = work_pool_deployments(plans, store, config_dir, work_pool)
 
