@@ -311,10 +311,12 @@ def _plans(args: argparse.Namespace):
 
 
 def cmd_deploy(args: argparse.Namespace) -> int:
-    """Keep prefect.yaml in step with the source configs (for work pools and workers)."""
+    """Keep prefect.yaml, or with ``--apply`` the server itself, in step with the source configs."""
     from flows.deployments import prefect_yaml
 
     config_dir, plans = _plans(args)
+    if args.apply:
+        return _apply_deployments(args, config_dir, plans)
     target = Path(args.output)
     target.write_text(prefect_yaml(plans, _store_url(args), config_dir, args.work_pool), encoding="utf-8")
     table = Table(title=f"{len(plans)} deployments → {target}")
@@ -324,6 +326,30 @@ def cmd_deploy(args: argparse.Namespace) -> int:
         table.add_row(plan.name, plan.cron, ", ".join(plan.sources))
     out.print(table)
     out.print(f"register them with: prefect deploy --all --prefect-file {target}")
+    return 0
+
+
+def _apply_deployments(args: argparse.Namespace, config_dir: Path, plans: list) -> int:
+    """Register on the server at PREFECT_API_URL without prompts, so a CI job or a cron can run it."""
+    from flows.deployments import CHECKOUT_ENV, apply_to_work_pool, worker_config_dir
+
+    if not plans:
+        console.print("[red]no source has a schedule[/red]")
+        return 1
+    store = _store_url(args)
+    ids = apply_to_work_pool(
+        plans, store, config_dir, args.work_pool, args.global_limit, args.per_domain_limit
+    )
+    table = Table(title=f"{len(ids)} deployments on work pool {args.work_pool!r}")
+    for column in ("deployment", "cron (UTC)", "sources", "id"):
+        table.add_column(column)
+    for plan, deployment_id in zip(plans, ids, strict=True):
+        table.add_row(plan.name, plan.cron, ", ".join(plan.sources), str(deployment_id))
+    out.print(table)
+    out.print(
+        f"store {store}, config {worker_config_dir(config_dir)} (relative to ${CHECKOUT_ENV} on workers)\n"
+        f"start workers with: {CHECKOUT_ENV}=/path/to/checkout prefect worker start --pool {args.work_pool}"
+    )
     return 0
 
 
@@ -519,6 +545,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="directory of source YAML files")
     p.add_argument("--work-pool", default="cleanwire", help="work pool the deployments run on")
     p.add_argument("--output", default="prefect.yaml")
+    p.add_argument(
+        "--apply",
+        action="store_true",
+        help="register on the Prefect server instead of writing prefect.yaml: the work pool (process, "
+        "if missing), the crawl limits and every deployment",
+    )
+    p.add_argument("--global-limit", type=int, default=4, help="with --apply: crawls at once, all sources")
+    p.add_argument("--per-domain-limit", type=int, default=1, help="with --apply: crawls at once per domain")
     p.set_defaults(func=cmd_deploy)
 
     p = with_store(sub.add_parser("serve", help="run all scheduled deployments from this process"))
