@@ -15,6 +15,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from uuid import UUID
 
@@ -113,12 +114,15 @@ def wait_for_runs(server: PrefectServer, ids: list[UUID], workers: list[Worker],
         time.sleep(1)
 
 
-def test_two_workers_share_the_sources_runs(prefect_api, site_urls, s3_url, tmp_path) -> None:
+def test_two_workers_share_the_sources_runs(prefect_api, site_urls, s3_url, redis_url, tmp_path) -> None:
+    """Shared state in Redis (REDIS_URL on the workers): the runs of the syndicating demo sources
+    overlap, and still every article is stored once with its copies in also_at."""
     config = write_demo_config(tmp_path / "sources", site_urls)
     pool = "cleanwire-test"
     deploy_to_pool(prefect_api, config, s3_url, pool)
 
-    with start_workers(2, pool, worker_env(prefect_api), tmp_path / "workers") as workers:
+    env = worker_env(prefect_api, REDIS_URL=redis_url)
+    with start_workers(2, pool, env, tmp_path / "workers") as workers:
         wait_for_workers(prefect_api, pool, workers)
         ids = asyncio.run(_run_every_deployment(prefect_api.api, pool))
         assert len(ids) == 3  # one deployment per demo source
@@ -139,6 +143,10 @@ def test_two_workers_share_the_sources_runs(prefect_api, site_urls, s3_url, tmp_
                 assert f"Flow run '{run.name}' submitted to infrastructure" in log, (name, run.id)
             else:
                 assert aborted or not tried, (name, run.id)
+
+    # Shared mode: no store-wide lease, so runs on the two workers ran at the same time.
+    spans = sorted((r.start_time, r.end_time) for r in runs)
+    assert any(later[0] < earlier[1] for earlier, later in pairwise(spans)), spans
 
     # Every article stored exactly once, whichever source's run came first.
     reader = BucketReader(s3_url)
