@@ -42,7 +42,7 @@ from pipeline.shared.state import redis_url_from_env
 from pipeline.sources import SourceConfig, default_sources_dir, load_sources, select_sources
 from pipeline.spool import Spool
 from pipeline.storage import ConditionalWritesUnsupported, ObjectStore, S3Store, StoreError, open_store
-from pipeline.storage.layout import raw_key
+from pipeline.storage.layout import SHARED_MODE_KEY, raw_key
 from pipeline.urls import canonicalize
 from pipeline.warc import read_run_pages
 from pipeline.writer import WriteReport, recover_pending
@@ -121,6 +121,11 @@ def run_guard(
     """One run at a time per store, unless the state is shared (then a lease only marks the run
     alive, so that a crash is recognised and its claims released)."""
     if shared is None:
+        if store.exists(SHARED_MODE_KEY):
+            raise RuntimeError(
+                f"{store.url} is ingested by workers sharing state in Redis: set REDIS_URL to the "
+                "same Redis (the bucket's own dedup index and seen URLs are out of date)"
+            )
         with StoreLock(store, owner=run_id, wait=lock_wait):
             yield
         return

@@ -255,3 +255,11 @@ def test_near_duplicate_data_expires_after_the_window(redis_url, bucket, monkeyp
     c = SharedState(redis_url, bucket, "run-c").start()
     assert Deduplicator(c.index).judge(west[1]).is_new  # past the window: not looked at any more
     c.finish()
+
+
+def test_a_bucket_in_shared_mode_refuses_single_machine_runs(redis_url, s3_url, prefect_server) -> None:
+    from flows.ingest import ingest
+
+    SharedState(redis_url, open_store(s3_url), "run-a").start().finish()
+    with pytest.raises(RuntimeError, match="REDIS_URL"):
+        ingest(sources=[], store=s3_url)

@@ -10,12 +10,13 @@ import redis
 
 from pipeline.manifest import Manifest
 from pipeline.near_dup import NearDupSettings
+from pipeline.record import utcnow
 from pipeline.shared.index import SharedDedupIndex
 from pipeline.shared.namespace import Namespace
 from pipeline.shared.runs import ManifestSequencer, RunLease, run_alive
 from pipeline.shared.seen import SharedSeenUrls
 from pipeline.storage import ObjectStore
-from pipeline.storage.layout import pending_key
+from pipeline.storage.layout import SHARED_MODE_KEY, pending_key
 from pipeline.writer import recover_journal
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,11 @@ class SharedState:
 
     def start(self) -> SharedState:
         self.client.ping()
+        if not self.store.exists(SHARED_MODE_KEY):
+            # From now on the bucket's own index and seen URLs are stale: single-machine runs
+            # (which would trust them) refuse this bucket.
+            marker = {"since": utcnow().isoformat(), "namespace": self.ns.prefix}
+            self.store.put(SHARED_MODE_KEY, json.dumps(marker).encode("utf-8"))
         self.lease.start()
         return self
 

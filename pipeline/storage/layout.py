@@ -23,6 +23,7 @@ NEAR_DUP_INDEX_KEY = f"{STATE_PREFIX}near-dup-index.npz"
 SEEN_URLS_KEY = f"{STATE_PREFIX}seen-urls.json.gz"
 PENDING_PREFIX = f"{STATE_PREFIX}pending/"
 DRIFT_PREFIX = f"{STATE_PREFIX}drift/"
+SHARED_MODE_KEY = f"{STATE_PREFIX}shared-mode.json"  # present once runs have kept the state in Redis
 
 
 def record_key(source: str, day: datetime, record_id: str) -> str:
