@@ -33,7 +33,7 @@ from pipeline.extract import ExtractionSettings, Extractor
 from pipeline.lock import StoreLock
 from pipeline.manifest import Manifest, list_manifests, new_run_id
 from pipeline.outcomes import Dropped, NotAnArticle, Outcome
-from pipeline.parallel import extract_pages, pages_blocks
+from pipeline.parallel import ExtractionStream, extract_pages, pages_blocks
 from pipeline.record import Article, Page
 from pipeline.report import RunReport
 from pipeline.seen import SeenUrl, SeenUrls
@@ -140,7 +140,11 @@ def run_guard(
 
 @task(name="crawl", cache_policy=NONE, retries=1, retry_delay_seconds=5, retry_jitter_factor=0.5)
 def crawl_sources(
-    sources: list[SourceConfig], seen: SeenUrls, warc_dir: Path, overrides: dict[str, Any] | None
+    sources: list[SourceConfig],
+    seen: SeenUrls,
+    warc_dir: Path,
+    overrides: dict[str, Any] | None,
+    on_page: Callable[[Page], None] | None = None,
 ) -> list[SourceCrawl]:
     """Take a global and a per-domain crawl slot (limits made by ``cleanwire deploy``/``serve``).
 
@@ -167,9 +171,8 @@ def crawl_sources(
         try:
             for f in frontier:
                 started.append(f.start())
-            crawls = crawl(
-                [s for s in sources if s not in big], seen=seen, warc_dir=warc_dir, overrides=overrides
-            )
+            in_process = [s for s in sources if s not in big]
+            crawls = crawl(in_process, seen=seen, warc_dir=warc_dir, overrides=overrides, on_page=on_page)
         finally:
             for f in started:  # never leave a source's workers running, whatever failed
                 try:
@@ -190,10 +193,28 @@ def crawl_sources(
 
 @task(name="extract-clean", cache_policy=NONE)
 def extract_source(
-    crawled: SourceCrawl, settings: ExtractionSettings, boilerplate: SiteBoilerplate
+    crawled: SourceCrawl,
+    settings: ExtractionSettings,
+    boilerplate: SiteBoilerplate,
+    stream: ExtractionStream | None = None,
 ) -> Extracted:
-    """Learn the site's recurring blocks, then extract and clean every page, across cores."""
-    return _extract(crawled, settings, boilerplate, pages_blocks, extract_pages)
+    """Learn the site's recurring blocks, then extract and clean every page, across cores.
+
+    With a ``stream`` the pages were drafted while the crawl ran (``pipeline.parallel``): what
+    is left is learning and cleaning.
+    """
+    if stream is None:
+        return _extract(crawled, settings, boilerplate, pages_blocks, extract_pages)
+    started = time.monotonic()
+
+    def learn(all_blocks: list[set[str]]) -> frozenset[str]:
+        for blocks in all_blocks:
+            if blocks:
+                boilerplate.observe_blocks(blocks)
+        return boilerplate.learned()
+
+    results = stream.results(crawled.source, crawled.pages, learn)
+    return _collect(crawled, results, started, boilerplate)
 
 
 def extract_source_on_dask(
@@ -220,10 +241,19 @@ def _extract(
             boilerplate.observe_blocks(blocks)
     cleaner = Cleaner(learned={crawled.source: boilerplate.learned()})
     extractor = Extractor(settings, cleaner)
+    return _collect(crawled, extract(crawled.pages, extractor), started, boilerplate)
+
+
+def _collect(
+    crawled: SourceCrawl,
+    results: Iterable[tuple[Page, Article | NotAnArticle]],
+    started: float,
+    boilerplate: SiteBoilerplate,
+) -> Extracted:
     articles: list[Article] = []
     pages: list[tuple[Page, Outcome]] = []
     dropped: list[Dropped] = list(crawled.failures)
-    for page, result in extract(crawled.pages, extractor):
+    for page, result in results:
         if isinstance(result, NotAnArticle):
             dropped.append(Dropped(page.url, page.source, result.outcome, result.reason))
             pages.append((page, result.outcome))
@@ -382,7 +412,7 @@ def ingest(
         errors,
         store_retries,
         lock_wait,
-        lambda seen, tmp: crawl_sources(selected, seen, tmp, crawl_overrides),
+        lambda seen, tmp, on_page: crawl_sources(selected, seen, tmp, crawl_overrides, on_page),
     )
 
 
@@ -412,7 +442,7 @@ def reprocess(
         errors,
         3,
         3600,
-        lambda seen, tmp: crawls,
+        lambda seen, tmp, on_page: crawls,
     )
 
 
@@ -423,7 +453,7 @@ def _run(
     errors: list,
     store_retries: int,
     lock_wait: float,
-    get_crawls: Callable[[SeenUrls, Path], list[SourceCrawl]],
+    get_crawls: Callable[[SeenUrls, Path, Callable[[Page], None] | None], list[SourceCrawl]],
 ) -> dict[str, Any]:
     """Everything after the pages are in hand: extract, dedup, commit (or spool), report."""
     logger = get_run_logger()
@@ -442,12 +472,30 @@ def _run(
         # After recovery: this run's manifest sorts after any it recovered from a crashed run.
         manifest = Manifest.start(run_id, source_names)
         drained = drain_spool(bucket, index, seen, spool, sequencer)
-        crawls = get_crawls(seen, Path(tmp))
-        extract = extract_source_on_dask if fanout.on_dask() else extract_source
-        extracted = [
-            extract(c, settings.get(c.source, ExtractionSettings()), SiteBoilerplate.load(bucket, c.source))
-            for c in crawls
-        ]
+        if fanout.on_dask():
+            crawls = get_crawls(seen, Path(tmp), None)
+            extracted = [
+                extract_source_on_dask(
+                    c, settings.get(c.source, ExtractionSettings()), SiteBoilerplate.load(bucket, c.source)
+                )
+                for c in crawls
+            ]
+        else:
+            # Extraction starts while the crawl runs: pages go to worker processes as they arrive.
+            stream = ExtractionStream(settings)
+            try:
+                crawls = get_crawls(seen, Path(tmp), stream.submit)
+                extracted = [
+                    extract_source(
+                        c,
+                        settings.get(c.source, ExtractionSettings()),
+                        SiteBoilerplate.load(bucket, c.source),
+                        stream,
+                    )
+                    for c in crawls
+                ]
+            finally:
+                stream.close()
         verdicts = dedup(extracted, index)
         _fill_report(report, crawls, extracted, verdicts)
         manifest.counts = report.counts()

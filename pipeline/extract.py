@@ -67,6 +67,22 @@ def _page_language(html: str, fallback: str | None) -> str | None:
     return match.group(1).lower() if match else fallback
 
 
+@dataclass
+class Draft:
+    """A page after trafilatura, before cleaning: what a worker can make before the crawl ends."""
+
+    url: str
+    source: str
+    fetched: datetime
+    paragraphs: list[str]
+    language: str | None
+    title: str | None
+    doc_url: str | None
+    site_name: str | None
+    author: str | None
+    published: str | None
+
+
 class Extractor:
     def __init__(self, settings: ExtractionSettings | None = None, cleaner: Cleaner | None = None) -> None:
         self.settings = settings or ExtractionSettings()
@@ -74,11 +90,15 @@ class Extractor:
 
     def extract_page(self, page: Page) -> Article:
         """Turn a fetched page into a clean article, or raise ``NotAnArticle``."""
+        return self.finish(self.draft_page(page))
+
+    def draft_page(self, page: Page) -> Draft:
+        """The expensive half (triage, trafilatura), which needs nothing learned from other pages."""
         html = decode_body(page)
         triage(page, html)
         if not page.article_candidate:
             raise NotAnArticle(Outcome.NOT_AN_ARTICLE, "URL does not match article patterns")
-        return self.extract_html(html, page.effective_url, source=page.source, fetched=page.fetched)
+        return self.draft_html(html, page.effective_url, source=page.source, fetched=page.fetched)
 
     def _trafilatura(self, html: str, url: str, *, fast: bool) -> Document | None:
         settings = self.settings
@@ -101,6 +121,11 @@ class Extractor:
     def extract_html(
         self, html: str, url: str, *, source: str = "adhoc", fetched: datetime | None = None
     ) -> Article:
+        return self.finish(self.draft_html(html, url, source=source, fetched=fetched))
+
+    def draft_html(
+        self, html: str, url: str, *, source: str = "adhoc", fetched: datetime | None = None
+    ) -> Draft:
         settings = self.settings
         og_type = _OG_TYPE.search(html[:20000])
         if og_type and og_type.group(1).strip().lower() in settings.non_article_types:
@@ -112,28 +137,43 @@ class Extractor:
                 doc = retry
         if doc is None or not (doc.text or "").strip():
             raise NotAnArticle(Outcome.EMPTY, "no main text found")
-        language = _page_language(html, doc.language or settings.language)
+        return Draft(
+            url=url,
+            source=source,
+            fetched=fetched or utcnow(),
+            paragraphs=paragraphs(doc.text),
+            language=_page_language(html, doc.language or settings.language),
+            title=doc.title,
+            doc_url=doc.url,
+            site_name=doc.sitename,
+            author=doc.author,
+            published=doc.date,
+        )
+
+    def finish(self, draft: Draft) -> Article:
+        """The cheap half: cleaning (with what was learned about the site) and the record's identity."""
         cleaned = self.cleaner.clean_paragraphs(
-            paragraphs(doc.text), language=language, title=doc.title, source=source
+            draft.paragraphs, language=draft.language, title=draft.title, source=draft.source
         )
         text = cleaned.text
         if not text:
             raise NotAnArticle(Outcome.EMPTY, "nothing left after cleaning")
         words = len(text.split())
-        if words < settings.min_words:
-            raise NotAnArticle(Outcome.TOO_SHORT, f"{words} words < {settings.min_words}")
+        if words < self.settings.min_words:
+            raise NotAnArticle(Outcome.TOO_SHORT, f"{words} words < {self.settings.min_words}")
         digest = content_hash(text)
+        url = draft.url
         return Article(
             id=record_id(digest),
             url=url,
-            canonical_url=choose_canonical(url, doc.url) if doc.url else canonicalize(url),
-            source=source,
-            site_name=doc.sitename,
-            title=doc.title,
-            authors=_authors(doc.author),
-            published=doc.date,
-            fetched=fetched or utcnow(),
-            language=language,
+            canonical_url=choose_canonical(url, draft.doc_url) if draft.doc_url else canonicalize(url),
+            source=draft.source,
+            site_name=draft.site_name,
+            title=draft.title,
+            authors=_authors(draft.author),
+            published=draft.published,
+            fetched=draft.fetched,
+            language=draft.language,
             text=text,
             content_hash=digest,
             removed=cleaned.removed,

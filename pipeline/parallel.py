@@ -8,13 +8,15 @@ cost stays small next to the parsing.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 
+from pipeline.cleaning import Cleaner
 from pipeline.cleaning.site_learning import page_blocks
 from pipeline.decode import decode_body
-from pipeline.extract import Extractor
+from pipeline.extract import Draft, ExtractionSettings, Extractor
 from pipeline.outcomes import NotAnArticle, Outcome
 from pipeline.record import Article, Page
 
@@ -72,3 +74,131 @@ def pages_blocks(pages: list[Page], workers: int | None = None) -> list[set[str]
         return [_blocks(page) for page in pages]
     with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
         return list(pool.map(_blocks, pages, chunksize=max(4, len(pages) // (workers * 8))))
+
+
+# -- overlapping extraction with the crawl ---------------------------------------------------------
+
+STREAM_CHUNK = 16
+_worker_extractors: dict[ExtractionSettings, Extractor] = {}
+
+
+def _draft_one(page: Page, extractor: Extractor) -> tuple[set[str], Draft | NotAnArticle]:
+    blocks = _blocks(page)
+    try:
+        return blocks, extractor.draft_page(page)
+    except NotAnArticle as exc:
+        return blocks, exc
+    except Exception as exc:  # a broken page never kills a run
+        return blocks, NotAnArticle(Outcome.ERROR, f"{type(exc).__name__}: {exc}"[:300])
+
+
+def _finish_one(draft: Draft | NotAnArticle, extractor: Extractor) -> Article | NotAnArticle:
+    if isinstance(draft, NotAnArticle):
+        return draft
+    try:
+        return extractor.finish(draft)
+    except NotAnArticle as exc:
+        return exc
+    except Exception as exc:
+        return NotAnArticle(Outcome.ERROR, f"{type(exc).__name__}: {exc}"[:300])
+
+
+def _worker(settings: ExtractionSettings) -> Extractor:
+    extractor = _worker_extractors.get(settings)
+    if extractor is None:
+        extractor = _worker_extractors[settings] = Extractor(settings)
+    return extractor
+
+
+def _draft_chunk(
+    pages: list[Page], settings: ExtractionSettings
+) -> list[tuple[set[str], Draft | NotAnArticle]]:
+    extractor = _worker(settings)
+    return [_draft_one(page, extractor) for page in pages]
+
+
+def _finish_chunk(
+    drafts: list[Draft | NotAnArticle], settings: ExtractionSettings, source: str, learned: frozenset[str]
+) -> list[Article | NotAnArticle]:
+    extractor = Extractor(settings, Cleaner(learned={source: learned}))
+    return [_finish_one(draft, extractor) for draft in drafts]
+
+
+class ExtractionStream:
+    """Extraction that starts while the crawl is still running.
+
+    The crawl hands over each page as it arrives (``submit``, from the crawl's thread); worker
+    processes run the expensive half (trafilatura, and the page's blocks for site learning) in
+    chunks meanwhile. When a source's crawl is done, ``results`` learns the site's boilerplate from
+    every page's blocks, then finishes the drafts (cleaning, identity): the same articles as
+    ``extract_pages`` after ``pages_blocks``, with the crawl and extraction overlapped instead of
+    one after the other. The pool is forked up front, before any crawl thread runs.
+    """
+
+    def __init__(self, settings: dict[str, ExtractionSettings], workers: int | None = None) -> None:
+        self.settings = settings
+        self.workers = default_workers() if workers is None else workers
+        self._pool = (
+            ProcessPoolExecutor(self.workers, mp_context=get_context("fork")) if self.workers > 1 else None
+        )
+        self._lock = threading.Lock()
+        self._buffer: dict[str, list[Page]] = {}
+        self._futures: dict[str, list[tuple[list[Page], Future]]] = {}
+
+    def _settings(self, source: str) -> ExtractionSettings:
+        return self.settings.get(source) or ExtractionSettings()
+
+    def submit(self, page: Page) -> None:
+        with self._lock:
+            buffer = self._buffer.setdefault(page.source, [])
+            buffer.append(page)
+            if len(buffer) >= STREAM_CHUNK:
+                self._send(page.source)
+
+    def _send(self, source: str) -> None:
+        pages, self._buffer[source] = self._buffer.get(source, []), []
+        if not pages:
+            return
+        if self._pool is None:
+            future: Future = Future()
+            future.set_result(_draft_chunk(pages, self._settings(source)))
+        else:
+            future = self._pool.submit(_draft_chunk, pages, self._settings(source))
+        self._futures.setdefault(source, []).append((pages, future))
+
+    def results(
+        self, source: str, pages: list[Page], learn: Callable[[list[set[str]]], frozenset[str]]
+    ) -> list[tuple[Page, Article | NotAnArticle]]:
+        """Every page of the source (in ``pages``' order) with its article or why it has none.
+
+        Pages the crawl did not hand over (a crawl in another process) are drafted now.
+        ``learn`` gets every page's blocks and returns the site's learned boilerplate.
+        """
+        settings = self._settings(source)
+        with self._lock:
+            self._send(source)
+            sent = {id(p) for chunk, _ in self._futures.get(source, []) for p in chunk}
+            rest = [p for p in pages if id(p) not in sent]
+            for start in range(0, len(rest), STREAM_CHUNK * 4):
+                self._buffer[source] = rest[start : start + STREAM_CHUNK * 4]
+                self._send(source)
+            chunks = self._futures.pop(source, [])
+        drafted: dict[int, tuple[set[str], Draft | NotAnArticle]] = {}
+        for chunk, future in chunks:
+            for page, result in zip(chunk, future.result(), strict=True):
+                drafted[id(page)] = result
+        ordered = [drafted[id(p)] for p in pages]
+        learned = learn([blocks for blocks, _ in ordered])
+        drafts = [draft for _, draft in ordered]
+        size = max(STREAM_CHUNK, len(drafts) // (self.workers * 4) + 1)
+        parts = [drafts[i : i + size] for i in range(0, len(drafts), size)]
+        if self._pool is None or len(parts) < 2:
+            finished = [_finish_chunk(part, settings, source, learned) for part in parts]
+        else:
+            futures = [self._pool.submit(_finish_chunk, part, settings, source, learned) for part in parts]
+            finished = [f.result() for f in futures]
+        return list(zip(pages, (r for part in finished for r in part), strict=True))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)

@@ -1,0 +1,59 @@
+"""Extraction overlapped with the crawl gives exactly what extraction after the crawl gives."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from benchmarks.pipeline_bench import corpus_pages, synthetic_site_pages
+from pipeline.cleaning import Cleaner
+from pipeline.cleaning.site_learning import SiteBoilerplate
+from pipeline.extract import ExtractionSettings, Extractor
+from pipeline.outcomes import NotAnArticle
+from pipeline.parallel import ExtractionStream, extract_pages, pages_blocks
+
+
+def after_the_crawl(pages):
+    learning = SiteBoilerplate("bench")
+    for blocks in pages_blocks(pages):
+        if blocks:
+            learning.observe_blocks(blocks)
+    extractor = Extractor(ExtractionSettings(), Cleaner(learned={"bench": learning.learned()}))
+    return list(extract_pages(pages, extractor)), learning.learned()
+
+
+def comparable(results):
+    return [
+        (page.url, r.outcome.value if isinstance(r, NotAnArticle) else r.model_dump_json())
+        for page, r in results
+    ]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_stream_equals_extraction_after_the_crawl(workers) -> None:
+    # one site's template on many pages (its chrome is learned) and 12 other templates
+    pages = synthetic_site_pages(80) + corpus_pages(1)
+    expected, learned = after_the_crawl(pages)
+    assert learned  # the comparison covers learned boilerplate removal too
+
+    stream = ExtractionStream({"bench": ExtractionSettings()}, workers=workers)
+    try:
+        # the crawl hands pages over from its own thread, as they arrive; some never (another process)
+        handed = threading.Thread(target=lambda: [stream.submit(p) for p in pages[: len(pages) * 3 // 4]])
+        handed.start()
+        handed.join()
+        learning = SiteBoilerplate("bench")
+
+        def learn(all_blocks):
+            for blocks in all_blocks:
+                if blocks:
+                    learning.observe_blocks(blocks)
+            return learning.learned()
+
+        got = stream.results("bench", pages, learn)
+    finally:
+        stream.close()
+    assert learning.learned() == learned
+    assert comparable(got) == comparable(expected)
+    assert sum(not isinstance(r, NotAnArticle) for _, r in got) > len(pages) // 2
