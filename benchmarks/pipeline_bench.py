@@ -17,9 +17,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from benchmarks.dedup.corpus import synthetic_docs
 from benchmarks.extraction.corpus import build_corpus
-from pipeline.dedup import DedupIndex, Deduplicator
+from pipeline.dedup import DedupIndex
 from pipeline.extract import ExtractionSettings, Extractor
 from pipeline.near_dup import dedup_stream
 from pipeline.parallel import extract_pages
@@ -121,7 +123,8 @@ def bench_store(n: int) -> dict[str, Any]:
         port = sock.getsockname()[1]
     server = subprocess.Popen(
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     endpoint = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -166,14 +169,8 @@ def bench_store(n: int) -> dict[str, Any]:
         server.wait(10)
 
 
-def bench_end_to_end(pages: list[Page]) -> dict[str, Any]:
-    """Stage times for one source: fetch over loopback, extract+clean, dedup, store (local)."""
-    from cleanwire.demo.server import SiteServer
-    from pipeline.sources import SourceConfig
-    from spiders.runner import crawl
-
-    root = Path(tempfile.mkdtemp(prefix="cw-e2e-"))
-    (root / "a").mkdir()
+def _write_site(root: Path, pages: list[Page]) -> None:
+    (root / "a").mkdir(parents=True)
     locs = []
     for number, page in enumerate(pages):
         (root / "a" / f"{number}.html").write_bytes(page.body)
@@ -184,55 +181,98 @@ def bench_end_to_end(pages: list[Page]) -> dict[str, Any]:
         + "</urlset>"
     )
     (root / "robots.txt").write_text("User-agent: *\nAllow: /\n")
-    server = SiteServer(root).start()
-    try:
+
+
+def _source_yaml(base: str, pages: int) -> str:
+    """This benchmark only: AutoThrottle off, no delay, high concurrency."""
+    return f"""site_name: Bench Ledger
+allowed_domains: [127.0.0.1]
+allow_private: true
+discovery:
+  sitemaps: ["{base}/sitemap.xml"]
+  robots_sitemaps: false
+article_urls:
+  allow: ['/a/']
+politeness:
+  autothrottle: false
+  download_delay: 0
+  concurrency_per_domain: 32
+  max_pages: {pages + 10}
+  obey_robots: false
+language: en
+"""
+
+
+def bench_end_to_end(pages: list[Page]) -> dict[str, Any]:
+    """The ingest flow (what ``cleanwire run`` runs) over a generated site served from another
+    process, against extract+clean alone on the same pages, in the same run.
+
+    Also measured alone: the crawl (Scrapy, one core). With extraction overlapping the crawl, the
+    best a machine can do is bounded by the CPU both need: (crawl + extract x cores) / cores.
+    """
+    from contextlib import nullcontext
+
+    from prefect.settings import PREFECT_API_URL
+    from prefect.testing.utilities import prefect_test_harness
+
+    from benchmarks.static_site import serve_in_process
+    from flows.ingest import ingest
+    from pipeline.cleaning import Cleaner
+    from pipeline.cleaning.site_learning import SiteBoilerplate
+    from pipeline.parallel import default_workers, pages_blocks
+    from pipeline.sources import SourceConfig
+    from spiders.runner import crawl
+
+    workdir = Path(tempfile.mkdtemp(prefix="cw-e2e-"))
+    _write_site(workdir / "site", pages)
+    with serve_in_process(workdir / "site") as base:
+        config = workdir / "sources"
+        config.mkdir()
+        (config / "bench.yaml").write_text(_source_yaml(base, len(pages)))
+        fetched = [
+            Page(url=f"{base}/a/{n}.html", body=p.body, source="bench", headers={"Content-Type": "text/html"})
+            for n, p in enumerate(pages)
+        ]
+
+        def extract_alone() -> None:  # what the extract stage does, on pages already in memory
+            learning = SiteBoilerplate("bench")
+            for blocks in pages_blocks(fetched):
+                learning.observe_blocks(blocks)
+            extractor = Extractor(ExtractionSettings(), Cleaner(learned={"bench": learning.learned()}))
+            list(extract_pages(fetched, extractor))
+
+        extract_seconds = _best(extract_alone, 1 if len(pages) < 100 else 2)
         source = SourceConfig.model_validate(
-            {
-                "name": "bench",
-                "allowed_domains": ["127.0.0.1"],
-                "allow_private": True,
-                "discovery": {"sitemaps": [server.base_url + "/sitemap.xml"], "robots_sitemaps": False},
-                "article_urls": {"allow": ["/a/"]},
-                "politeness": {
-                    "autothrottle": False,
-                    "download_delay": 0,
-                    "concurrency_per_domain": 32,
-                    "max_pages": len(pages) + 10,
-                    "obey_robots": False,
-                },
-            }
+            {"name": "bench", **yaml.safe_load(_source_yaml(base, len(pages)))}
         )
-        times: dict[str, float] = {}
         started = time.perf_counter()
         (crawled,) = crawl([source], overrides={"LOG_LEVEL": "ERROR"})
-        times["crawl"] = time.perf_counter() - started
-        extractor = Extractor(ExtractionSettings())
-        started = time.perf_counter()
-        results = list(extract_pages(crawled.pages, extractor))
-        times["extract"] = time.perf_counter() - started
-        articles = [r for _, r in results if isinstance(r, Article)]
-        started = time.perf_counter()
-        verdicts = list(Deduplicator(DedupIndex())(articles))
-        times["dedup"] = time.perf_counter() - started
-        started = time.perf_counter()
-        RecordWriter(LocalStore(tempfile.mkdtemp(prefix="cw-e2e-store-")), DedupIndex(), "b", "b").write(
-            verdicts
+        crawl_seconds = time.perf_counter() - started
+
+        harness = (
+            nullcontext() if PREFECT_API_URL.value() else prefect_test_harness(server_startup_timeout=180)
         )
-        times["store"] = time.perf_counter() - started
-        total = sum(times.values())
-        return {
-            "pages": len(crawled.pages),
-            "articles": len(articles),
-            "pages_per_s_end_to_end": round(len(crawled.pages) / total, 1),
-            "seconds": {k: round(v, 2) for k, v in times.items()},
-            "share": {k: round(v / total, 3) for k, v in times.items()},
-            "end_to_end_over_extract": round(total / times["extract"], 2),
-            "target": 1.3,
-            "passed": total / times["extract"] <= 1.3,
-            "note": "stages run one after another here; the ratio shows what overlapping would save",
-        }
-    finally:
-        server.stop()
+        with harness:
+            started = time.perf_counter()
+            result = ingest(config_dir=str(config), store=f"file://{workdir / 'bucket'}")
+            total = time.perf_counter() - started
+    cores = default_workers()
+    floor = max(crawl_seconds, extract_seconds, (crawl_seconds + extract_seconds * cores) / cores)
+    return {
+        "pages": len(crawled.pages),
+        "articles": sum(result["counts"]["bench"].get(o, 0) for o in ("extracted", "duplicate")),
+        "stored": result["stored"],
+        "pages_per_s_end_to_end": round(len(pages) / total, 1),
+        "seconds": {k: round(v, 2) for k, v in result["seconds"].items()},
+        "seconds_total": round(total, 2),
+        "extract_alone_seconds": round(extract_seconds, 2),
+        "crawl_alone_seconds": round(crawl_seconds, 2),
+        "end_to_end_over_extract": round(total / extract_seconds, 2),
+        "cpu_floor_over_extract": round(floor / extract_seconds, 2),
+        "target": 1.3,
+        "passed": total / extract_seconds <= 1.3,
+        "note": "extraction overlaps the crawl; the floor is what the crawl's and extraction's CPU allow",
+    }
 
 
 def _measure(fn) -> tuple[float, float]:
@@ -282,7 +322,10 @@ def run(smoke: bool = False) -> dict[str, Any]:
     pages = corpus_pages(1 if smoke else 4)
     return {
         "name": "pipeline",
-        "parallel_extraction": bench_parallel_extraction(pages[:8] if smoke else pages, 1 if smoke else 3),
+        # 488 pages: enough that forking the pool (each repeat) is small next to the work
+        "parallel_extraction": bench_parallel_extraction(
+            pages[:8] if smoke else corpus_pages(8), 1 if smoke else 3
+        ),
         "store": bench_store(20 if smoke else 2000),
         "end_to_end": bench_end_to_end(synthetic_site_pages(10 if smoke else 5000)),
         "scaling": bench_scaling(

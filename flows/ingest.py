@@ -472,8 +472,10 @@ def _run(
         # After recovery: this run's manifest sorts after any it recovered from a crashed run.
         manifest = Manifest.start(run_id, source_names)
         drained = drain_spool(bucket, index, seen, spool, sequencer)
+        clock = time.monotonic()
         if fanout.on_dask():
             crawls = get_crawls(seen, Path(tmp), None)
+            clock = report.lap("crawl", clock)
             extracted = [
                 extract_source_on_dask(
                     c, settings.get(c.source, ExtractionSettings()), SiteBoilerplate.load(bucket, c.source)
@@ -485,6 +487,7 @@ def _run(
             stream = ExtractionStream(settings)
             try:
                 crawls = get_crawls(seen, Path(tmp), stream.submit)
+                clock = report.lap("crawl", clock)
                 extracted = [
                     extract_source(
                         c,
@@ -496,7 +499,9 @@ def _run(
                 ]
             finally:
                 stream.close()
+        clock = report.lap("extract", clock)
         verdicts = dedup(extracted, index)
+        clock = report.lap("dedup", clock)
         _fill_report(report, crawls, extracted, verdicts)
         manifest.counts = report.counts()
         _check_drift(manifest, report, extracted, bucket)
@@ -520,6 +525,7 @@ def _run(
             spooled = commit.new_records
             logger.error("the store stayed unavailable (%s); %d records spooled to %s", exc, spooled, path)
             written = WriteReport()
+        report.lap("store", clock)
 
     report.spooled, report.drained = spooled, drained
     for entry in written.records:
@@ -543,4 +549,5 @@ def _run(
         "spooled": spooled,
         "drained": drained,
         "markdown": markdown,
+        "seconds": report.stages,
     }

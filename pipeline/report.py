@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -40,11 +41,20 @@ class RunReport:
     sources: dict[str, SourceReport] = field(default_factory=dict)
     spooled: int = 0
     drained: int = 0
+    # Wall seconds per stage (crawl, extract, dedup, store); extraction overlaps the crawl, so
+    # "extract" is what was left of it once the crawl ended.
+    stages: dict[str, float] = field(default_factory=dict)
 
     def source(self, name: str) -> SourceReport:
         if name not in self.sources:
             self.sources[name] = SourceReport(name)
         return self.sources[name]
+
+    def lap(self, stage: str, since: float) -> float:
+        """Record the stage that ran from ``since`` (a ``time.monotonic()``); return now."""
+        now = time.monotonic()
+        self.stages[stage] = round(now - since, 3)
+        return now
 
     def counts(self) -> dict[str, dict[str, int]]:
         return {name: dict(r.outcomes) for name, r in sorted(self.sources.items())}
@@ -94,6 +104,8 @@ class RunReport:
             ]
         if self.drained:
             lines += ["", f"Stored {self.drained} records spooled by an earlier run."]
+        if self.stages:
+            lines += ["", "Stage times (s): " + ", ".join(f"{k} {v:.1f}" for k, v in self.stages.items())]
         drift = [(name, d) for name, r in sorted(self.sources.items()) for d in r.drift]
         if drift:
             lines += ["", "## Drift warnings", ""]

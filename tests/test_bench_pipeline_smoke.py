@@ -7,7 +7,7 @@ import json
 from benchmarks import run as bench_run
 
 
-def test_bench_smoke_writes_results(tmp_path) -> None:
+def test_bench_smoke_writes_results(tmp_path, prefect_server) -> None:
     out = tmp_path / "results.json"
     assert bench_run.main(["--smoke", "--out", str(out)]) == 0
     results = json.loads(out.read_text())
