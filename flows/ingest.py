@@ -32,6 +32,7 @@ from pipeline.drift import SourceStats, drift_warnings, load_history, median, sa
 from pipeline.extract import ExtractionSettings, Extractor
 from pipeline.lock import StoreLock
 from pipeline.manifest import Manifest, list_manifests, new_run_id
+from pipeline.near_dup import Fingerprint, NearDupSettings
 from pipeline.outcomes import Dropped, NotAnArticle, Outcome
 from pipeline.parallel import ExtractionStream, extract_pages, pages_blocks
 from pipeline.record import Article, Page
@@ -269,10 +270,17 @@ def _representative_order(article: Article) -> tuple[bool, int, str]:
 
 
 @task(name="dedup", cache_policy=NONE)
-def dedup(extracted: list[Extracted], index: Any) -> list[Verdict]:
+def dedup(
+    extracted: list[Extracted], index: Any, fingerprints: dict[str, Fingerprint] | None = None
+) -> list[Verdict]:
+    """``fingerprints`` (by article id) were made by the extraction workers, when they used the
+    index's settings."""
     deduplicator = Deduplicator(index)
+    if index.near.settings != NearDupSettings():
+        fingerprints = None
+    prints = fingerprints or {}
     ordered = [a for e in extracted for a in sorted(e.articles, key=_representative_order)]
-    return list(deduplicator(ordered))
+    return [deduplicator.judge(a, prints.get(a.id)) for a in ordered]
 
 
 @task(name="drain-spool", cache_policy=NONE)
@@ -473,6 +481,7 @@ def _run(
         manifest = Manifest.start(run_id, source_names)
         drained = drain_spool(bucket, index, seen, spool, sequencer)
         clock = time.monotonic()
+        fingerprints: dict[str, Fingerprint] = {}
         if fanout.on_dask():
             crawls = get_crawls(seen, Path(tmp), None)
             clock = report.lap("crawl", clock)
@@ -499,8 +508,9 @@ def _run(
                 ]
             finally:
                 stream.close()
+            fingerprints = stream.fingerprints
         clock = report.lap("extract", clock)
-        verdicts = dedup(extracted, index)
+        verdicts = dedup(extracted, index, fingerprints)
         clock = report.lap("dedup", clock)
         _fill_report(report, crawls, extracted, verdicts)
         manifest.counts = report.counts()

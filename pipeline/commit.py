@@ -61,6 +61,8 @@ def apply_commit(
             manifest.raw.append(key)
     for url, state in commit.seen:
         seen.record(url, state)
+    if sync := getattr(store, "sync", None):  # objects durable before anything names them
+        sync()
     failpoint("before-index")
     index.save(store)
     seen.save(store)

@@ -126,8 +126,9 @@ class Deduplicator:
         self._run = DedupIndex(near=NearDuplicateIndex(index.near.settings))
         self._accepted: dict[str, Article] = {}
 
-    def judge(self, article: Article) -> Verdict:
-        fp = self.fingerprint(article.text)
+    def judge(self, article: Article, fingerprint: Fingerprint | None = None) -> Verdict:
+        """``fingerprint``: one made already (by the extraction workers), with this index's settings."""
+        fp = fingerprint if fingerprint is not None else self.fingerprint(article.text)
         # This run's own records first (no round trip), then the index, which enters a new
         # article as this run's in the same step when it is shared by several workers.
         found = self._run.match(article, fp)

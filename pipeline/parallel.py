@@ -17,6 +17,7 @@ from pipeline.cleaning import Cleaner
 from pipeline.cleaning.site_learning import page_blocks
 from pipeline.decode import decode_body
 from pipeline.extract import Draft, ExtractionSettings, Extractor
+from pipeline.near_dup import Fingerprint, Fingerprinter
 from pipeline.outcomes import NotAnArticle, Outcome
 from pipeline.record import Article, Page
 
@@ -119,9 +120,19 @@ def _draft_chunk(
 
 def _finish_chunk(
     drafts: list[Draft | NotAnArticle], settings: ExtractionSettings, source: str, learned: frozenset[str]
-) -> list[Article | NotAnArticle]:
+) -> tuple[list[Article | NotAnArticle], dict[str, Fingerprint]]:
+    """Cleaning, and the near-duplicate fingerprint of each article while its text is at hand."""
     extractor = Extractor(settings, Cleaner(learned={source: learned}))
-    return [_finish_one(draft, extractor) for draft in drafts]
+    results = [_finish_one(draft, extractor) for draft in drafts]
+    fingerprint = Fingerprinter()
+    prints = {r.id: fingerprint(r.text) for r in results if isinstance(r, Article)}
+    return results, prints
+
+
+def _yield_to_crawl() -> None:
+    """Workers run at a lower priority than the crawl: a starved crawl only delays every page,
+    while extraction catches up on all cores as soon as the crawl is done."""
+    os.nice(5)
 
 
 class ExtractionStream:
@@ -139,11 +150,16 @@ class ExtractionStream:
         self.settings = settings
         self.workers = default_workers() if workers is None else workers
         self._pool = (
-            ProcessPoolExecutor(self.workers, mp_context=get_context("fork")) if self.workers > 1 else None
+            ProcessPoolExecutor(self.workers, mp_context=get_context("fork"), initializer=_yield_to_crawl)
+            if self.workers > 1
+            else None
         )
         self._lock = threading.Lock()
         self._buffer: dict[str, list[Page]] = {}
         self._futures: dict[str, list[tuple[list[Page], Future]]] = {}
+        # Article id -> near-duplicate fingerprint (default settings), made by the workers: dedup
+        # then has nothing left to compute on the run's critical path.
+        self.fingerprints: dict[str, Fingerprint] = {}
 
     def _settings(self, source: str) -> ExtractionSettings:
         return self.settings.get(source) or ExtractionSettings()
@@ -197,7 +213,9 @@ class ExtractionStream:
         else:
             futures = [self._pool.submit(_finish_chunk, part, settings, source, learned) for part in parts]
             finished = [f.result() for f in futures]
-        return list(zip(pages, (r for part in finished for r in part), strict=True))
+        for _, prints in finished:
+            self.fingerprints.update(prints)
+        return list(zip(pages, (r for part, _ in finished for r in part), strict=True))
 
     def close(self) -> None:
         if self._pool is not None:

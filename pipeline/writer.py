@@ -164,7 +164,12 @@ def recover_journal(
     for record_id, record_path in journal["records"].items():
         if not store.exists(record_path):
             continue
-        article = Article.model_validate_json(store.get(record_path))
+        try:
+            article = Article.model_validate_json(store.get(record_path))
+        except ValueError:  # cut short by a power loss before the run's sync: the re-run writes it
+            log.warning("removing %s: not a complete record", record_path)
+            store.delete(record_path)
+            continue
         index.add_record(article, record_path, fingerprint(article.text))
         manifest.records.append(RecordEntry(id=record_id, key=record_path, source=article.source))
         if article.source not in manifest.sources:

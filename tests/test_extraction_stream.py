@@ -10,6 +10,7 @@ from benchmarks.pipeline_bench import corpus_pages, synthetic_site_pages
 from pipeline.cleaning import Cleaner
 from pipeline.cleaning.site_learning import SiteBoilerplate
 from pipeline.extract import ExtractionSettings, Extractor
+from pipeline.near_dup import Fingerprinter
 from pipeline.outcomes import NotAnArticle
 from pipeline.parallel import ExtractionStream, extract_pages, pages_blocks
 
@@ -56,4 +57,11 @@ def test_stream_equals_extraction_after_the_crawl(workers) -> None:
         stream.close()
     assert learning.learned() == learned
     assert comparable(got) == comparable(expected)
-    assert sum(not isinstance(r, NotAnArticle) for _, r in got) > len(pages) // 2
+    articles = [r for _, r in got if not isinstance(r, NotAnArticle)]
+    assert len(articles) > len(pages) // 2
+    # the workers also fingerprinted every article, as dedup would have
+    fingerprint = Fingerprinter()
+    for article in articles:
+        made = stream.fingerprints[article.id]
+        assert made.exact == fingerprint(article.text).exact
+        assert (made.sketch == fingerprint(article.text).sketch).all()

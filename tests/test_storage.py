@@ -52,3 +52,27 @@ def test_local_store_leaves_no_temp_files(tmp_path) -> None:
 def test_local_store_refuses_keys_outside_root(tmp_path) -> None:
     with pytest.raises(ValueError):
         LocalStore(tmp_path).put("../escape", b"x")
+
+
+def test_recovery_skips_a_record_cut_short_and_removes_it(tmp_path) -> None:
+    """A local store syncs once per run, before the state and manifest: after a power loss a
+    journalled record may be there but incomplete. Recovery must not adopt it (nor crash)."""
+    import json
+
+    from pipeline.dedup import DedupIndex
+    from pipeline.storage.layout import pending_key, record_key
+    from pipeline.writer import recover_pending
+    from tests.test_shared_state import article
+
+    store = LocalStore(tmp_path)
+    good = article("Council budget passed after a long night. " * 30, "https://e.example/1", "e")
+    cut = article("Ferry strike ends as union accepts the offer. " * 30, "https://e.example/2", "e")
+    keys = {a.id: record_key(a.source, a.fetched, a.id) for a in (good, cut)}
+    store.put_new(keys[good.id], good.model_dump_json().encode())
+    store.put_new(keys[cut.id], cut.model_dump_json().encode()[:100])
+    journal = {"run_id": "r1", "manifest_id": "20260101T000000.000000Z-r1", "records": keys, "links": []}
+    store.put(pending_key("r1"), json.dumps(journal).encode())
+
+    (manifest,) = recover_pending(store, DedupIndex())
+    assert [e.id for e in manifest.records] == [good.id]
+    assert not store.exists(keys[cut.id]) and not store.exists(pending_key("r1"))
