@@ -17,15 +17,20 @@ class LocalStore:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root).resolve()
         self.url = f"file://{self.root}"
+        self._dirs: set[Path] = set()
 
     def _path(self, key: str) -> Path:
-        path = (self.root / key).resolve()
+        # Lexical, not Path.resolve: resolving (an lstat per path component) was a third of the
+        # time to store a run's records. Keys are ours; ".." is what must not escape.
+        path = Path(os.path.normpath(os.path.join(self.root, key)))
         if self.root not in path.parents:
             raise ValueError(f"key escapes the store: {key!r}")
         return path
 
     def _write_temp(self, path: Path, data: bytes, durable: bool = True) -> str:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.parent not in self._dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path.parent)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
