@@ -52,6 +52,12 @@ def _targets(results: dict) -> list[tuple[str, str, str, str]]:
             str(pipe["store"]["s3"]["passed"]),
         ),
         (
+            "... with a 20 ms round trip (as to an S3 region)",
+            f"{pipe['store']['s3_20ms_rtt']['speedup']:.2f}x",
+            ">= 4x",
+            str(pipe["store"]["s3_20ms_rtt"]["passed"]),
+        ),
+        (
             "end to end vs extract+clean alone",
             f"{pipe['end_to_end']['end_to_end_over_extract']:.2f}x "
             f"(CPU floor {pipe['end_to_end']['cpu_floor_over_extract']:.2f}x)",

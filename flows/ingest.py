@@ -172,6 +172,7 @@ def crawl_sources(
         try:
             for f in frontier:
                 started.append(f.start())
+                logger.info("%s: %d crawl processes share a frontier in Redis", f.source.name, f.processes)
             in_process = [s for s in sources if s not in big]
             crawls = crawl(in_process, seen=seen, warc_dir=warc_dir, overrides=overrides, on_page=on_page)
         finally:

@@ -13,7 +13,8 @@ def test_bench_smoke_writes_results(tmp_path, prefect_server) -> None:
     results = json.loads(out.read_text())
     pipeline = results["pipeline"]
     assert pipeline["parallel_extraction"]["pages"] == 8
-    assert pipeline["store"]["s3"]["records"] == 20 and pipeline["store"]["local"]["records"] == 20
+    store = pipeline["store"]
+    assert store["s3"]["records"] == store["s3_20ms_rtt"]["records"] == store["local"]["records"] == 20
     e2e = pipeline["end_to_end"]
     assert e2e["pages"] == 10 and e2e["articles"] == 10
     assert set(e2e["seconds"]) == {"crawl", "extract", "dedup", "store"}

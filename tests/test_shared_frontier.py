@@ -255,3 +255,30 @@ def test_seen_urls_cross_a_process_boundary_as_bytes() -> None:
     back = SeenUrls.loads(seen.dumps())
     assert back.entries == seen.entries
     assert not back.should_fetch("https://example.com/a")
+
+
+def test_ingest_crawls_such_a_source_on_the_shared_frontier(
+    site: FrontierSite, redis_url: str, tmp_path: Path, monkeypatch, prefect_server, caplog
+) -> None:
+    """The flow, not just the crawler: REDIS_URL set and ``crawl_processes: 2`` in the YAML."""
+    import yaml
+
+    from flows.ingest import ingest
+    from pipeline.reader import BucketReader
+
+    config = {**site.source(), "crawl_processes": 2}
+    name = config.pop("name")
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "sources" / f"{name}.yaml").write_text(yaml.safe_dump(config))
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    site.reset_log()
+    store = f"file://{tmp_path / 'bucket'}"
+    with caplog.at_level(logging.INFO):
+        result = ingest(config_dir=str(tmp_path / "sources"), store=store)
+    assert f"{name}: 2 crawl processes share a frontier in Redis" in caplog.text
+    hits = site.article_hits()
+    assert len(hits) == 300 and set(hits.values()) == {1}  # every article fetched once in all
+    counts = result["counts"][name]
+    assert counts.get("extracted", 0) + counts.get("duplicate", 0) == 300
+    assert len(list(BucketReader(store).records())) == result["stored"] == counts["extracted"]
+    assert frontier_keys(redis_url, name) == []

@@ -14,6 +14,8 @@ from pathlib import Path
 
 
 class LocalStore:
+    remote = False  # writes take microseconds: no point in keeping many in flight
+
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root).resolve()
         self.url = f"file://{self.root}"
