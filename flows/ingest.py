@@ -37,7 +37,7 @@ from pipeline.outcomes import Dropped, NotAnArticle, Outcome
 from pipeline.parallel import ExtractionStream, extract_pages, pages_blocks
 from pipeline.record import Article, Page
 from pipeline.report import RunReport
-from pipeline.seen import SeenUrl, SeenUrls
+from pipeline.seen import SeenUrl, SeenUrls, seen_entry
 from pipeline.shared import SharedState
 from pipeline.shared.state import redis_url_from_env
 from pipeline.sources import SourceConfig, default_sources_dir, load_sources, select_sources
@@ -320,19 +320,7 @@ def _page_outcomes(extracted: list[Extracted], verdicts: list[Verdict]) -> list[
 
 
 def _seen_entries(page_outcomes: list[tuple[Page, Outcome]]) -> list[tuple[str, SeenUrl]]:
-    return [
-        (
-            canonicalize(page.url),
-            SeenUrl(
-                fetched=page.fetched.isoformat(),
-                outcome=outcome.value,
-                lastmod=page.lastmod,
-                etag=page.header("etag") or None,
-                last_modified=page.header("last-modified") or None,
-            ),
-        )
-        for page, outcome in page_outcomes
-    ]
+    return [seen_entry(page, outcome) for page, outcome in page_outcomes]
 
 
 def _fill_report(

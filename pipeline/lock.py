@@ -27,7 +27,7 @@ def _expired(holder: dict) -> bool:
     return datetime.fromisoformat(holder["expires"]) < datetime.now(UTC)
 
 
-def _dead_here(holder: dict) -> bool:
+def dead_here(holder: dict) -> bool:
     """The holder ran on this machine and its process is gone: no need to wait for expiry."""
     if holder.get("host") != socket.gethostname() or not holder.get("pid"):
         return False
@@ -79,7 +79,7 @@ class StoreLock:
             if self.store.put_new(LOCK_KEY, self._body()):
                 break
             holder = self._holder()
-            if holder and (_expired(holder) or _dead_here(holder)):
+            if holder and (_expired(holder) or dead_here(holder)):
                 log.warning("taking over the lock of run %s (expired or its process died)", holder["owner"])
                 self.store.delete(LOCK_KEY)
                 continue

@@ -13,8 +13,10 @@ import json
 from dataclasses import asdict, dataclass
 
 from pipeline.outcomes import Outcome
+from pipeline.record import Page
 from pipeline.storage import ObjectStore
 from pipeline.storage.layout import SEEN_URLS_KEY
+from pipeline.urls import canonicalize
 
 # Outcomes that mean "this URL is an article we have": skip unless it changed.
 SETTLED = {Outcome.EXTRACTED, Outcome.DUPLICATE, Outcome.TOO_SHORT}
@@ -27,6 +29,20 @@ class SeenUrl:
     lastmod: str | None = None
     etag: str | None = None
     last_modified: str | None = None
+
+
+def seen_entry(page: Page, outcome: Outcome) -> tuple[str, SeenUrl]:
+    """What is kept about a fetched page: its canonical URL, its outcome and change markers."""
+    return (
+        canonicalize(page.url),
+        SeenUrl(
+            fetched=page.fetched.isoformat(),
+            outcome=outcome.value,
+            lastmod=page.lastmod,
+            etag=page.header("etag") or None,
+            last_modified=page.header("last-modified") or None,
+        ),
+    )
 
 
 class SeenUrls:

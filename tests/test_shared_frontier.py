@@ -18,9 +18,8 @@ import redis
 from pydantic import ValidationError
 
 from pipeline.outcomes import Outcome
-from pipeline.seen import SeenUrl, SeenUrls
+from pipeline.seen import SeenUrl, SeenUrls, seen_entry
 from pipeline.sources import SourceConfig
-from pipeline.urls import canonicalize
 from pipeline.warc import read_pages
 from spiders.runner import SourceCrawl, crawl
 from spiders.shared_frontier import FrontierKeys, SharedFrontierError, crawl_shared_frontier
@@ -64,16 +63,7 @@ def seen_after(*crawls: SourceCrawl) -> SeenUrls:
     for c in crawls:
         for page in c.pages:
             outcome = Outcome.EXTRACTED if page.article_candidate else Outcome.NOT_AN_ARTICLE
-            seen.record(
-                canonicalize(page.url),
-                SeenUrl(
-                    fetched=page.fetched.isoformat(),
-                    outcome=outcome.value,
-                    lastmod=page.lastmod,
-                    etag=page.header("etag") or None,
-                    last_modified=page.header("last-modified") or None,
-                ),
-            )
+            seen.record(*seen_entry(page, outcome))
     return seen
 
 

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 import redis
 
+from pipeline.lock import dead_here
 from pipeline.manifest import created_from_id, manifest_id_for
 from pipeline.record import utcnow
 from pipeline.shared.namespace import Namespace
@@ -81,15 +82,7 @@ def run_alive(client: redis.Redis, ns: Namespace, run_id: str) -> bool:
     raw = client.get(ns.lease(run_id))
     if raw is None:
         return False
-    holder = json.loads(raw)
-    if holder.get("host") == socket.gethostname() and holder.get("pid"):
-        try:
-            os.kill(int(holder["pid"]), 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-    return True
+    return not dead_here(json.loads(raw))
 
 
 class ManifestSequencer:
