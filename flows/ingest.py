@@ -319,6 +319,11 @@ def _page_outcomes(extracted: list[Extracted], verdicts: list[Verdict]) -> list[
     return [(p, outcome[id(p)]) for e in extracted for p, _ in e.pages]
 
 
+def _plain_stats(stats: dict[str, Any]) -> dict[str, int | float | str]:
+    """Scrapy's stats as JSON values: counters kept, times as ISO strings."""
+    return {k: v if isinstance(v, int | float | str) else str(v) for k, v in sorted(stats.items())}
+
+
 def _seen_entries(page_outcomes: list[tuple[Page, Outcome]]) -> list[tuple[str, SeenUrl]]:
     return [seen_entry(page, outcome) for page, outcome in page_outcomes]
 
@@ -549,4 +554,6 @@ def _run(
         "drained": drained,
         "markdown": markdown,
         "seconds": report.stages,
+        # what each crawl did, by Scrapy's and cleanwire's counters (cleanwire/..., downloader/...)
+        "crawl_stats": {c.source: _plain_stats(c.stats) for c in crawls},
     }
