@@ -14,6 +14,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from benchmarks.dedup.corpus import _synthetic_text
 
 SHARED, EAST_ONLY, WEST_ONLY = 24, 4, 4
@@ -112,31 +114,26 @@ def build(root: Path) -> dict[str, Path]:
 
 
 def write_configs(target: Path, bases: dict[str, str]) -> Path:
+    """One YAML per site: East Gazette found through its sitemap, West Wire through its feed."""
     target.mkdir(parents=True, exist_ok=True)
-    (target / "east-gazette.yaml").write_text(
-        f"""site_name: East Gazette
-allowed_domains: [127.0.0.1]
-allow_private: true
-discovery:
-  sitemaps: ["{bases["east-gazette"]}/sitemap.xml"]
-  start_urls: ["{bases["east-gazette"]}/"]
-article_urls:
-  allow: ['/news/[\\w-]+\\.html']
-politeness: {{autothrottle: false, download_delay: 0, concurrency_per_domain: 8}}
-language: en
-"""
-    )
-    (target / "west-wire.yaml").write_text(
-        f"""site_name: West Wire
-allowed_domains: [127.0.0.1]
-allow_private: true
-discovery:
-  feeds: ["{bases["west-wire"]}/feed.xml"]
-  robots_sitemaps: false
-article_urls:
-  allow: ['/wire/2026/[\\w-]+\\.html']
-politeness: {{autothrottle: false, download_delay: 0, concurrency_per_domain: 8}}
-language: en
-"""
-    )
+    east, west = bases["east-gazette"], bases["west-wire"]
+    sites = {
+        "east-gazette": (
+            "East Gazette",
+            {"sitemaps": [f"{east}/sitemap.xml"], "start_urls": [f"{east}/"]},
+            "/news/",
+        ),
+        "west-wire": ("West Wire", {"feeds": [f"{west}/feed.xml"], "robots_sitemaps": False}, "/wire/2026/"),
+    }
+    for name, (site_name, discovery, prefix) in sites.items():
+        config = {
+            "site_name": site_name,
+            "allowed_domains": ["127.0.0.1"],
+            "allow_private": True,
+            "discovery": discovery,
+            "article_urls": {"allow": [prefix + r"[\w-]+\.html"]},
+            "politeness": {"autothrottle": False, "download_delay": 0, "concurrency_per_domain": 8},
+            "language": "en",
+        }
+        (target / f"{name}.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     return target
