@@ -20,6 +20,7 @@ run: venv
 	$(BIN)/cleanwire run --demo
 
 test: venv
+	.ci/ensure-redis-server
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
