@@ -154,6 +154,10 @@ class ExtractionStream:
             if self.workers > 1
             else None
         )
+        if self._pool is not None:
+            # A fork pool starts all its processes at the first submit: do it here, from the
+            # caller's thread, not from the crawl's event loop when its first page arrives.
+            self._pool.submit(os.getpid).result()
         self._lock = threading.Lock()
         self._buffer: dict[str, list[Page]] = {}
         self._futures: dict[str, list[tuple[list[Page], Future]]] = {}
