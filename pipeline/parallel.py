@@ -143,21 +143,21 @@ class ExtractionStream:
     chunks meanwhile. When a source's crawl is done, ``results`` learns the site's boilerplate from
     every page's blocks, then finishes the drafts (cleaning, identity): the same articles as
     ``extract_pages`` after ``pages_blocks``, with the crawl and extraction overlapped instead of
-    one after the other. The pool is forked up front, before any crawl thread runs.
+    one after the other.
     """
 
     def __init__(self, settings: dict[str, ExtractionSettings], workers: int | None = None) -> None:
         self.settings = settings
         self.workers = default_workers() if workers is None else workers
-        self._pool = (
-            ProcessPoolExecutor(self.workers, mp_context=get_context("fork"), initializer=_yield_to_crawl)
-            if self.workers > 1
-            else None
-        )
-        if self._pool is not None:
-            # A fork pool starts all its processes at the first submit: do it here, from the
-            # caller's thread, not from the crawl's event loop when its first page arrives.
-            self._pool.submit(os.getpid).result()
+        self._pool = None
+        if self.workers > 1:
+            # forkserver, not fork: this runs inside a flow run, whose other threads (Prefect's
+            # API client and log shipping, the crawl's event loop) may hold locks at the moment of
+            # a fork; a forked worker inheriting one hangs (seen: a run stuck for good). The fork
+            # server is a clean process with the extraction modules already imported.
+            context = get_context("forkserver")
+            context.set_forkserver_preload(["pipeline.parallel"])
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_yield_to_crawl)
         self._lock = threading.Lock()
         self._buffer: dict[str, list[Page]] = {}
         self._futures: dict[str, list[tuple[list[Page], Future]]] = {}
