@@ -10,9 +10,8 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ from pipeline.dedup import DedupIndex, Deduplicator, Verdict, duplicate_drop
 from pipeline.drift import SourceStats, drift_warnings, load_history, median, save_history
 from pipeline.extract import ExtractionSettings, Extractor
 from pipeline.lock import StoreLock
-from pipeline.manifest import Manifest, list_manifests, new_run_id
+from pipeline.manifest import Manifest, Sequencer, list_manifests, new_run_id
 from pipeline.near_dup import Fingerprint, NearDupSettings
 from pipeline.outcomes import Dropped, NotAnArticle, Outcome
 from pipeline.parallel import ExtractionStream, extract_pages, pages_blocks
@@ -54,8 +53,6 @@ from spiders.shared_frontier import FrontierCrawl, SharedFrontierError
 # Task arguments that hold a run's pages, articles or state go in ``quote``: Prefect otherwise
 # walks every element of every argument looking for upstream results (1.7 s of a 3,000-page run,
 # measured), and these are plain values.
-# Gives a manifest its id as it is written (shared mode): see pipeline.shared.runs.
-Sequencer = Callable[[str], AbstractContextManager[tuple[str, datetime]]]
 
 
 @dataclass

@@ -8,16 +8,13 @@ to local disk (``pipeline.spool``) and applied by the next run.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from pipeline.cleaning.site_learning import SiteBoilerplate
 from pipeline.dedup import DedupIndex, Verdict
 from pipeline.failpoints import failpoint
-from pipeline.manifest import Manifest
+from pipeline.manifest import Manifest, Sequencer
 from pipeline.seen import SeenUrl, SeenUrls
 from pipeline.storage import ObjectStore
 from pipeline.writer import RecordWriter, WriteReport
@@ -45,7 +42,7 @@ def apply_commit(
     index: DedupIndex,
     seen: SeenUrls,
     commit: Commit,
-    sequencer: Callable[[str], AbstractContextManager[tuple[str, datetime]]] | None = None,
+    sequencer: Sequencer | None = None,
 ) -> WriteReport:
     """Journal, records and links, raw pages, state, manifest (last), journal removed.
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
@@ -19,6 +20,10 @@ from pipeline.storage import ObjectStore
 from pipeline.storage.layout import MANIFEST_PREFIX, manifest_key
 
 MANIFEST_VERSION = 1
+
+# Gives a manifest its id as it is written (shared mode: pipeline.shared.runs.ManifestSequencer);
+# called with the run id, yields (manifest id, created).
+Sequencer = Callable[[str], AbstractContextManager[tuple[str, datetime]]]
 
 
 def new_run_id() -> str:

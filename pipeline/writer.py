@@ -14,16 +14,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from pipeline.dedup import DedupIndex, Verdict
 from pipeline.failpoints import failpoint
-from pipeline.manifest import LinkEntry, Manifest, RecordEntry, created_from_id
+from pipeline.manifest import LinkEntry, Manifest, RecordEntry, Sequencer, created_from_id
 from pipeline.near_dup import Fingerprinter
 from pipeline.record import AlsoAt, Article
 from pipeline.storage import ObjectStore
@@ -146,7 +144,7 @@ def recover_journal(
     store: ObjectStore,
     index: Any,
     journal: dict[str, Any],
-    sequencer: Callable[[str], AbstractContextManager[tuple[str, datetime]]] | None = None,
+    sequencer: Sequencer | None = None,
 ) -> Manifest | None:
     """Turn one crashed run's journal into a recovery manifest of the objects it did write.
 

@@ -208,24 +208,6 @@ class SharedDedupIndex:
 
     # -- judging -------------------------------------------------------------------------------
 
-    def match(self, article: Article, fingerprint: Fingerprint | None = None) -> tuple[str, str] | None:
-        """What the article duplicates, without entering it (used by previews and tools)."""
-        for key, field, how in (
-            (self.ns.by_hash, article.content_hash, "content"),
-            (self.ns.by_url, article.canonical_url, "url"),
-        ):
-            rid = self.client.hget(key, field)
-            if rid is not None and self.client.hexists(self.ns.records, rid):
-                return rid.decode(), how
-        if fingerprint is None:
-            return None
-        ids: set[str] = set()
-        for band in self.near.band_keys(fingerprint):
-            for part in self._partitions():
-                found = self.client.hget(self.ns.bands(part, band), f"{band:016x}")
-                ids.update(found.decode().split(",") if found else ())
-        return self._verify(fingerprint, sorted(ids))
-
     def claim(self, article: Article, fingerprint: Fingerprint | None = None) -> tuple[str, str] | None:
         """(record id, how) if the article is known; else it is now this run's pending record."""
         for _ in range(3):
