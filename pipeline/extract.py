@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 from trafilatura.settings import Document
 
 from pipeline.cleaning import Cleaner
+from pipeline.cleaning.site_learning import tree_blocks
 from pipeline.decode import decode_body
 from pipeline.outcomes import NotAnArticle, Outcome
 from pipeline.record import Article, Page, utcnow
@@ -92,15 +93,21 @@ class Extractor:
         """Turn a fetched page into a clean article, or raise ``NotAnArticle``."""
         return self.finish(self.draft_page(page))
 
-    def draft_page(self, page: Page) -> Draft:
-        """The expensive half (triage, trafilatura), which needs nothing learned from other pages."""
+    def draft_page(self, page: Page, blocks: set[str] | None = None) -> Draft:
+        """The expensive half (triage, trafilatura), which needs nothing learned from other pages.
+
+        The page is parsed once. ``blocks``, when given, receives its small text blocks for site
+        learning from that parse, also when the page then turns out not to be an article.
+        """
         html = decode_body(page)
-        triage(page, html)
+        root = triage(page, html)
+        if blocks is not None and root is not None:
+            blocks.update(tree_blocks(root))
         if not page.article_candidate:
             raise NotAnArticle(Outcome.NOT_AN_ARTICLE, "URL does not match article patterns")
-        return self.draft_html(html, page.effective_url, source=page.source, fetched=page.fetched)
+        return self._draft(html, root, page.effective_url, source=page.source, fetched=page.fetched)
 
-    def _trafilatura(self, html: str, url: str, *, fast: bool) -> Document | None:
+    def _trafilatura(self, html: str | lxml_html.HtmlElement, url: str, *, fast: bool) -> Document | None:
         settings = self.settings
         try:
             return trafilatura.bare_extraction(
@@ -126,13 +133,25 @@ class Extractor:
     def draft_html(
         self, html: str, url: str, *, source: str = "adhoc", fetched: datetime | None = None
     ) -> Draft:
+        return self._draft(html, None, url, source=source, fetched=fetched)
+
+    def _draft(
+        self,
+        html: str,
+        root: lxml_html.HtmlElement | None,
+        url: str,
+        *,
+        source: str,
+        fetched: datetime | None,
+    ) -> Draft:
         settings = self.settings
         og_type = _OG_TYPE.search(html[:20000])
         if og_type and og_type.group(1).strip().lower() in settings.non_article_types:
             raise NotAnArticle(Outcome.NOT_AN_ARTICLE, f"og:type {og_type.group(1)}")
-        doc = self._trafilatura(html, url, fast=settings.fallback != "always")
+        parsed = html if root is None else root
+        doc = self._trafilatura(parsed, url, fast=settings.fallback != "always")
         if settings.fallback == "short" and _words(doc) < settings.min_words:
-            retry = self._trafilatura(html, url, fast=False)
+            retry = self._trafilatura(parsed, url, fast=False)
             if _words(retry) > _words(doc):
                 doc = retry
         if doc is None or not (doc.text or "").strip():

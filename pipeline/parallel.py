@@ -84,13 +84,16 @@ _worker_extractors: dict[ExtractionSettings, Extractor] = {}
 
 
 def _draft_one(page: Page, extractor: Extractor) -> tuple[set[str], Draft | NotAnArticle]:
-    blocks = _blocks(page)
+    """The draft and the page's blocks for site learning, from one parse of the page."""
+    blocks: set[str] = set()
     try:
-        return blocks, extractor.draft_page(page)
+        return blocks, extractor.draft_page(page, blocks=blocks if page.status == 200 else None)
     except NotAnArticle as exc:
-        return blocks, exc
+        failed: Draft | NotAnArticle = exc
     except Exception as exc:  # a broken page never kills a run
-        return blocks, NotAnArticle(Outcome.ERROR, f"{type(exc).__name__}: {exc}"[:300])
+        failed = NotAnArticle(Outcome.ERROR, f"{type(exc).__name__}: {exc}"[:300])
+    # Turned away before it was parsed (a paywall, a challenge): its chrome still teaches.
+    return (blocks or _blocks(page)), failed
 
 
 def _finish_one(draft: Draft | NotAnArticle, extractor: Extractor) -> Article | NotAnArticle:
@@ -132,7 +135,7 @@ def _finish_chunk(
 def _yield_to_crawl() -> None:
     """Workers run at a lower priority than the crawl: a starved crawl only delays every page,
     while extraction catches up on all cores as soon as the crawl is done."""
-    os.nice(5)
+    os.nice(10)
 
 
 class ExtractionStream:

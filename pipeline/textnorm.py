@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[\W_]+")
 _COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
@@ -25,6 +26,13 @@ def fold(text: str) -> str:
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return _NON_WORD.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=8192)
+def fold_block(text: str) -> str:
+    """``fold`` for a paragraph, remembered: five cleaning rules and site learning fold the same
+    paragraphs of a page, and that was a quarter of cleaning's time."""
+    return fold(text)
 
 
 def hash_folded(folded: str) -> str:

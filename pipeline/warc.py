@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import BinaryIO
@@ -18,11 +19,21 @@ _SOURCE_HEADER = "WARC-X-Cleanwire-Source"
 _CANDIDATE_HEADER = "WARC-X-Cleanwire-Article-Candidate"
 
 
+# zlib level 4, not warcio's 9: on a 190 KB news page 0.9 ms instead of 2.5 ms, in the crawl's
+# thread, for 10% more bytes (12% of the HTML instead of 11%).
+GZIP_LEVEL = 4
+
+
 class PageWarcWriter:
-    """Appends one response record per fetched page to a gzipped WARC stream."""
+    """Appends one response record per fetched page to a gzipped WARC stream.
+
+    Each record is its own gzip member, as WARC readers expect (and warcio writes them).
+    """
 
     def __init__(self, stream: BinaryIO) -> None:
-        self._writer = WARCWriter(stream, gzip=True)
+        self._stream = stream
+        self._record = io.BytesIO()
+        self._writer = WARCWriter(self._record, gzip=False)
 
     def write(self, page: Page) -> None:
         headers = [(k, v) for k, v in page.headers.items() if k.lower() != "content-encoding"]
@@ -41,7 +52,11 @@ class PageWarcWriter:
             http_headers=http_headers,
             warc_headers_dict=warc_headers,
         )
+        self._record.seek(0)
+        self._record.truncate()
         self._writer.write_record(record)
+        member = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        self._stream.write(member.compress(self._record.getbuffer()) + member.flush())
 
 
 def read_pages(stream: BinaryIO) -> Iterator[Page]:

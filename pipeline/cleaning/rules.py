@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline.cleaning.languages import LanguagePack
-from pipeline.textnorm import fold
+from pipeline.textnorm import fold, fold_block
 
 
 @dataclass
@@ -45,12 +46,19 @@ def _matchable(para: str) -> str:
     return " ".join(cell.strip() for cell in para.split("|") if cell.strip())
 
 
+@lru_cache(maxsize=8192)
+def _short_view(para: str) -> tuple[str, int]:
+    """``_matchable`` text and its word count, remembered: a dozen rules ask for both per paragraph."""
+    text = _matchable(para)
+    return text, _words(text)
+
+
 def _short_matches(paras: list[str], pattern: re.Pattern[str] | None, max_words: int) -> Iterable[int]:
     if pattern is None:
         return
     for i, para in enumerate(paras):
-        text = _matchable(para)
-        if _words(text) <= max_words and pattern.search(text):
+        text, words = _short_view(para)
+        if words <= max_words and pattern.search(text):
             yield i
 
 
@@ -64,7 +72,7 @@ def title_repeat(paras: list[str], ctx: RuleContext) -> Iterable[int]:
         return
     title = fold(ctx.title)
     for i, para in enumerate(paras[:3]):
-        if fold(para) == title:
+        if fold_block(para) == title:
             yield i
             for j in range(i):
                 if _words(paras[j]) <= 5 and not paras[j].rstrip().endswith((".", "!", "?")):
@@ -83,7 +91,7 @@ def repeated_paragraph(paras: list[str], ctx: RuleContext) -> Iterable[int]:
     """A paragraph printed twice in one article (boxes rendered twice, pull quotes)."""
     seen: set[str] = set()
     for i, para in enumerate(paras):
-        key = fold(para)
+        key = fold_block(para)
         if key in seen and _words(para) >= 3:
             yield i
         seen.add(key)
@@ -100,6 +108,8 @@ _URL = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 
 def _without_urls(para: str) -> str:
     """Extractors glue a button and the promo image URL after it into one line."""
+    if "://" not in para and "www." not in para.lower():
+        return para.strip()  # the pattern has no literal prefix: scanning costs more than this test
     return _URL.sub(" ", para).strip()
 
 
@@ -226,7 +236,7 @@ def republish_notice(paras: list[str], ctx: RuleContext) -> Iterable[int]:
 
 def pull_quote(paras: list[str], ctx: RuleContext) -> Iterable[int]:
     """A short block whose words all stand, in order, inside another paragraph: a pull quote."""
-    folded = [fold(p) for p in paras]
+    folded = [fold_block(p) for p in paras]
     for i, text in enumerate(folded):
         words = text.count(" ") + 1 if text else 0
         if not 4 <= words <= 40:
@@ -262,7 +272,7 @@ def learned_boilerplate(paras: list[str], ctx: RuleContext) -> Iterable[int]:
     if not ctx.learned:
         return
     for i, para in enumerate(paras):
-        if fold(para) in ctx.learned:
+        if fold_block(para) in ctx.learned:
             yield i
 
 

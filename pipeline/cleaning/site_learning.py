@@ -53,6 +53,11 @@ def page_blocks(html: str) -> set[str]:
         root = lxml_html.fromstring(html)
     except (ValueError, lxml_html.etree.ParserError):
         return set()
+    return tree_blocks(root)
+
+
+def tree_blocks(root: lxml_html.HtmlElement) -> set[str]:
+    """``page_blocks`` of a page already parsed (the extractor parses each page once)."""
     blocks: set[str] = set()
     for element in root.iter(*BLOCK_TAGS):
         if element.tag == "div" and len(element):

@@ -1,0 +1,61 @@
+"""Challenge and paywall markers, whatever their case, and only where they are markers."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.outcomes import NotAnArticle, Outcome
+from pipeline.record import Page
+from pipeline.triage import triage
+
+BODY = "<p>" + "The council met on Tuesday to vote on the budget for next year. " * 30 + "</p>"
+
+
+def _judge(head: str, body: str = BODY) -> Outcome | None:
+    html = f"<html><head><title>Budget vote</title>{head}</head><body><article>{body}</article></body></html>"
+    try:
+        triage(Page(url="https://news.example/a/1", body=html.encode(), source="t"), html)
+    except NotAnArticle as verdict:
+        return verdict.outcome
+    return None
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "Just a moment...",
+        "CHECKING YOUR BROWSER before accessing",
+        '<div id="cf-Challenge-running">',
+        '<script src="/cdn-cgi/Challenge-Platform/x.js"></script>',
+        "Attention Required! | Cloudflare",
+        "Please enable JavaScript and continue",
+        "Please verify you are a human",
+        "Are you a robot?",
+        '<div class="G-Recaptcha">',
+        "Access Denied",
+    ],
+)
+def test_challenge_markers_in_any_case(marker: str) -> None:
+    assert _judge("", f"<h1>{marker}</h1>") is Outcome.BLOCKED
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        '<div class="article Paywall">locked</div>',
+        '<div class="tp-modal open"></div>',
+        "<p>Subscribe now to continue reading.</p>",
+        "<p>This story is only available to Subscribers.</p>",
+        '<script type="application/ld+json">{"isAccessibleForFree" : "False"}</script>',
+    ],
+)
+def test_paywall_markers_in_any_case(marker: str) -> None:
+    assert _judge("", BODY + marker) is Outcome.PAYWALLED
+
+
+def test_articles_mentioning_the_words_are_articles() -> None:
+    words = (
+        "<p>Members voted to subscribe to the plan; the paywall debate and a moment of browser checks.</p>"
+    )
+    assert _judge("", BODY + words) is None
+    assert _judge('<div class="paywalled-teaser-free">') is None  # a class that only contains the word
