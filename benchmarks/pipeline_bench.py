@@ -297,7 +297,6 @@ def bench_end_to_end(pages: list[Page]) -> dict[str, Any]:
             finally:
                 stream.close()
 
-        extract_seconds = _best(extract_alone, 1 if len(pages) < 100 else 2)
         source = SourceConfig.model_validate(
             {"name": "bench", **yaml.safe_load(_source_yaml(base, len(pages)))}
         )
@@ -308,10 +307,20 @@ def bench_end_to_end(pages: list[Page]) -> dict[str, Any]:
         harness = (
             nullcontext() if PREFECT_API_URL.value() else prefect_test_harness(server_startup_timeout=180)
         )
+        # The machine's speed drifts by tens of percent over minutes: both sides are measured in
+        # turns, in the same surroundings (the Prefect server up), and each keeps its best run.
+        alone: list[float] = []
+        runs: list[tuple[float, dict[str, Any]]] = []
         with harness:
-            started = time.perf_counter()
-            result = ingest(config_dir=str(config), store=f"file://{workdir / 'bucket'}")
-            total = time.perf_counter() - started
+            for attempt in range(1 if len(pages) < 100 else 2):
+                started = time.perf_counter()
+                extract_alone()
+                alone.append(time.perf_counter() - started)
+                started = time.perf_counter()
+                result = ingest(config_dir=str(config), store=f"file://{workdir / f'bucket-{attempt}'}")
+                runs.append((time.perf_counter() - started, result))
+        extract_seconds = min(alone)
+        total, result = min(runs, key=lambda run: run[0])
     cores = default_workers()
     floor = max(crawl_seconds, extract_seconds, (crawl_seconds + extract_seconds * cores) / cores)
     return {
@@ -327,6 +336,10 @@ def bench_end_to_end(pages: list[Page]) -> dict[str, Any]:
         "cpu_floor_over_extract": round(floor / extract_seconds, 2),
         "target": 1.3,
         "passed": total / extract_seconds <= 1.3,
+        "runs_seconds": {
+            "end_to_end": [round(t, 2) for t, _ in runs],
+            "extract_alone": [round(t, 2) for t in alone],
+        },
         "note": "extraction overlaps the crawl; the floor is what the crawl's and extraction's CPU allow",
     }
 

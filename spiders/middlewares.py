@@ -31,7 +31,7 @@ from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Response
+from scrapy.http import HtmlResponse, Response
 from scrapy.statscollectors import StatsCollector
 from w3lib.url import canonicalize_url
 
@@ -332,8 +332,25 @@ class RedirectGuard(_LoopSafeRedirects, RedirectMiddleware):
     pass
 
 
+# Scrapy reads a meta refresh in the first 4,096 characters, after decoding the whole body: on a
+# 190 KB news page that decoding was an eighth of the crawl's CPU. 4 bytes per character at most.
+META_REFRESH_HEAD_BYTES = 4 * 4096
+
+
 class MetaRefreshGuard(_LoopSafeRedirects, MetaRefreshMiddleware):
-    pass
+    """Scrapy's meta refresh, looked for in the head of the page only (where Scrapy looks)."""
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Request | Response:
+        if not isinstance(response, HtmlResponse) or len(response.body) <= META_REFRESH_HEAD_BYTES:
+            return super().process_response(request, response)
+        end = META_REFRESH_HEAD_BYTES
+        while end > 0 and response.body[end] & 0xC0 == 0x80:  # never cut a UTF-8 character
+            end -= 1
+        head = response.replace(body=response.body[:end])
+        result = super().process_response(request, head)
+        return response if result is head else result
 
 
 class OffsiteGuard(OffsiteMiddleware):

@@ -385,6 +385,29 @@ def _gap(site: FaultSite, path: str) -> float:
     return times[1] - times[0]
 
 
+def test_meta_refresh_is_read_from_the_head_of_a_large_page() -> None:
+    """Scrapy looks for a refresh in the first 4,096 characters; so does the guard, without
+    decoding the rest of a large page, and a page without one comes back as it was."""
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from spiders.middlewares import META_REFRESH_HEAD_BYTES, MetaRefreshGuard
+
+    guard = MetaRefreshGuard.from_crawler(get_crawler(settings_dict={"METAREFRESH_MAXDELAY": 100}))
+    request = Request("https://news.example/a/1")
+    filler = "<p>" + "Café news, déjà vu. " * 2000 + "</p>"  # multi-byte characters across the cut
+    head = '<html><head><meta http-equiv="refresh" content="0; url=/a/2"></head><body>'
+    moved = HtmlResponse(request.url, request=request, body=(head + filler + "</body></html>").encode())
+    assert len(moved.body) > META_REFRESH_HEAD_BYTES
+    follow = guard.process_response(request, moved)
+    assert isinstance(follow, Request) and follow.url == "https://news.example/a/2"
+    late = '<meta http-equiv="refresh" content="0; url=/a/3">'
+    page = HtmlResponse(
+        request.url, request=request, body=f"<html><body>{filler}{late}</body></html>".encode()
+    )
+    assert guard.process_response(request, page) is page
+
+
 def test_retry_after_is_waited_for_then_the_page_is_stored(fault_run: FaultRun) -> None:
     """Pass: a 503 with Retry-After: 1 is retried no sooner than 1 s later, and the page that then
     answers is extracted."""
