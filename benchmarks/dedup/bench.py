@@ -204,8 +204,16 @@ def _throughput(method: str, n: int) -> dict[str, Any]:
 
 
 def _launch(method: str, n: int) -> dict[str, Any]:
-    cmd = [sys.executable, "-m", "benchmarks.dedup._measure", "launch", method, str(n), str(STREAM_WORDS),
-           str(STREAM_SEED)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "benchmarks.dedup._measure",
+        "launch",
+        method,
+        str(n),
+        str(STREAM_WORDS),
+        str(STREAM_SEED),
+    ]
     paths = [str(_measure.REPO), os.environ.get("PYTHONPATH", "")]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in paths if p))
     proc = subprocess.run(cmd, cwd=_measure.REPO, env=env, capture_output=True, text=True)
@@ -248,7 +256,8 @@ def run(smoke: bool = False) -> dict[str, Any]:
         "docs": n_stream,
         "words_per_doc": STREAM_WORDS,
         "memory_note": (
-            f"peak RSS of a fresh process per run (ru_maxrss of its launcher's RUSAGE_CHILDREN); "
+            f"peak RSS of a fresh process per run (ru_maxrss of its launcher's RUSAGE_CHILDREN), less the "
+            "pre-generated documents' own memory; "
             f"the {EXTRAPOLATE_TO:,}-doc figure is a linear extrapolation from {n_stream:,} docs, "
             f"with the per-doc slope taken between {max(1, n_stream // 10):,} and {n_stream:,} docs, "
             "not a measurement"
@@ -363,8 +372,13 @@ def print_report(result: dict[str, Any]) -> None:
         if not m.get("available") or "error" in m:
             table.add_row(name, "unavailable" if not m.get("available") else "error", "", "", "")
             continue
-        table.add_row(name, _fmt(m.get("docs_per_s")), _fmt(m.get("peak_rss_mib")),
-                      _fmt(m.get("rss_bytes_per_doc")), _fmt(m.get("rss_10m_docs_gib_extrapolated")))
+        table.add_row(
+            name,
+            _fmt(m.get("docs_per_s")),
+            _fmt(m.get("peak_rss_mib")),
+            _fmt(m.get("rss_bytes_per_doc")),
+            _fmt(m.get("rss_10m_docs_gib_extrapolated")),
+        )
     console.print(table)
     console.print(f"throughput ratio cleanwire / {THROUGHPUT_BASELINE}: {_fmt(through['ratio'])}")
     console.print(through["memory_note"])
@@ -396,4 +410,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
