@@ -210,13 +210,7 @@ def extract_source(
         return _extract(crawled, settings, boilerplate, pages_blocks, extract_pages)
     started = time.monotonic()
 
-    def learn(all_blocks: list[set[str]]) -> frozenset[str]:
-        for blocks in all_blocks:
-            if blocks:
-                boilerplate.observe_blocks(blocks)
-        return boilerplate.learned()
-
-    results = stream.results(crawled.source, crawled.pages, learn)
+    results = stream.results(crawled.source, crawled.pages, boilerplate.learn)
     return _collect(crawled, results, started, boilerplate)
 
 
@@ -239,10 +233,7 @@ def _extract(
 ) -> Extracted:
     """Site learning sees every page of the source before any page is extracted."""
     started = time.monotonic()
-    for blocks in blocks_of(crawled.pages):
-        if blocks:
-            boilerplate.observe_blocks(blocks)
-    cleaner = Cleaner(learned={crawled.source: boilerplate.learned()})
+    cleaner = Cleaner(learned={crawled.source: boilerplate.learn(blocks_of(crawled.pages))})
     extractor = Extractor(settings, cleaner)
     return _collect(crawled, extract(crawled.pages, extractor), started, boilerplate)
 

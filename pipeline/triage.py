@@ -146,7 +146,7 @@ def visible_text(html: str, enough: int | None = None) -> str:
     else:
         if hidden is None:
             keep(html[pos:])
-    return " ".join(" ".join(parts).split())
+    return " ".join(parts)  # each part is already whitespace-collapsed
 
 
 # An element 256 levels down exists only where libxml2 gave up: the test runs in C.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from lxml import html as lxml_html
@@ -81,6 +82,14 @@ class SiteBoilerplate:
     def observe_blocks(self, blocks: set[str]) -> None:
         self.pages += 1
         self.counts.update(blocks)
+
+    def learn(self, all_blocks: Iterable[set[str]]) -> frozenset[str]:
+        """Observe a crawl's pages by their blocks, then what is learned. A page without blocks
+        (not HTML, an error page) says nothing about the site's chrome and is not counted."""
+        for blocks in all_blocks:
+            if blocks:
+                self.observe_blocks(blocks)
+        return self.learned()
 
     def learned(self) -> frozenset[str]:
         """Blocks on at least MIN_PAGES pages and at least MIN_SHARE of all pages seen."""
