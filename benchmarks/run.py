@@ -46,7 +46,7 @@ def _targets(results: dict) -> list[tuple[str, str, str, str]]:
             str(pipe["parallel_extraction"]["passed"]),
         ),
         (
-            "S3 store: concurrent vs one PUT at a time",
+            "S3 store: packed, concurrent vs one PUT per record",
             f"{pipe['store']['s3']['speedup']:.2f}x",
             ">= 4x",
             str(pipe["store"]["s3"]["passed"]),

@@ -14,9 +14,11 @@ from pathlib import Path
 from pipeline.cleaning.site_learning import SiteBoilerplate
 from pipeline.dedup import DedupIndex, Verdict
 from pipeline.failpoints import failpoint
-from pipeline.manifest import Manifest, Sequencer
+from pipeline.manifest import Manifest, Sequencer, manifest_exists, manifest_id_for
+from pipeline.record import utcnow
 from pipeline.seen import SeenUrl, SeenUrls
 from pipeline.storage import ObjectStore
+from pipeline.storage.layout import manifest_key
 from pipeline.writer import RecordWriter, WriteReport
 
 
@@ -69,6 +71,8 @@ def apply_commit(
     manifest.links = report.links
     failpoint("before-manifest")
     if sequencer is None:
+        if manifest_exists(store, manifest.id):
+            _after_recovered(store, manifest, writer)
         manifest.write(store)
     else:
         with sequencer(manifest.run_id) as (manifest_id, created):
@@ -77,3 +81,17 @@ def apply_commit(
             manifest.write(store)
     writer.finish()
     return report
+
+
+def _after_recovered(store: ObjectStore, manifest: Manifest, writer: RecordWriter) -> None:
+    """A spooled commit whose first attempt wrote some packs before the store went down: the next
+    run's recovery has already committed those under this manifest id. The rest gets a manifest of
+    its own, newer (runs are serialised by the store lease), naming only what the first did not."""
+    recovered = Manifest.model_validate_json(store.get(manifest_key(manifest.id)))
+    listed = {e.id for e in recovered.records}
+    linked = {(e.record_id, e.url) for e in recovered.links}
+    manifest.records = [e for e in manifest.records if e.id not in listed]
+    manifest.links = [e for e in manifest.links if (e.record_id, e.url) not in linked]
+    manifest.created = utcnow()
+    manifest.id = manifest_id_for(manifest.created, manifest.run_id)
+    writer.restamp(manifest.id)

@@ -20,6 +20,7 @@ from typing import Any
 
 from pipeline.near_dup import Fingerprint, Fingerprinter, NearDuplicateIndex
 from pipeline.outcomes import Dropped, Outcome
+from pipeline.packs import read_location
 from pipeline.record import AlsoAt, Article
 from pipeline.storage import ObjectStore
 from pipeline.storage.layout import DEDUP_INDEX_KEY, NEAR_DUP_INDEX_KEY
@@ -91,7 +92,7 @@ class DedupIndex:
             near = NearDuplicateIndex()
             fingerprint = Fingerprinter(near.settings)
             for record_id, key in keys.items():
-                near.add(record_id, fingerprint(Article.model_validate_json(store.get(key)).text))
+                near.add(record_id, fingerprint(Article.model_validate_json(read_location(store, key)).text))
         return cls(payload["by_hash"], payload["by_url"], keys, near)
 
     def save(self, store: ObjectStore) -> None:

@@ -7,6 +7,7 @@ never names an object that is not there.
 
 from __future__ import annotations
 
+import heapq
 import json
 import uuid
 from collections.abc import Callable, Iterator
@@ -17,9 +18,9 @@ from pydantic import BaseModel, Field
 
 from pipeline.record import utcnow
 from pipeline.storage import ObjectStore
-from pipeline.storage.layout import MANIFEST_PREFIX, manifest_key
+from pipeline.storage.layout import EARLIER_MANIFEST_PREFIXES, MANIFEST_PREFIX, manifest_key
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: entries name a byte range of a pack (layout 2); 1: one object per entry
 
 # Gives a manifest its id as it is written (shared mode: pipeline.shared.runs.ManifestSequencer);
 # called with the run id, yields (manifest id, created).
@@ -45,12 +46,16 @@ class RecordEntry(BaseModel):
     id: str
     key: str
     source: str
+    offset: int | None = Field(default=None, description="Byte offset of the record in the pack.")
+    length: int | None = Field(default=None, description="Bytes of the record's JSON (no newline).")
 
 
 class LinkEntry(BaseModel):
     record_id: str
     key: str
     url: str
+    offset: int | None = None
+    length: int | None = None
 
 
 class Manifest(BaseModel):
@@ -96,9 +101,24 @@ class Manifest(BaseModel):
         return key
 
 
+_ALL_PREFIXES = (*EARLIER_MANIFEST_PREFIXES, MANIFEST_PREFIX)
+
+
+def manifest_exists(store: ObjectStore, manifest_id: str) -> bool:
+    return any(store.exists(manifest_key(manifest_id, prefix)) for prefix in _ALL_PREFIXES)
+
+
 def list_manifests(store: ObjectStore, after: str | None = None) -> Iterator[Manifest]:
-    """Every manifest, oldest first; with ``after``, only those newer than that manifest id (the
-    store lists from there: a reader polling for what is new does not re-read the bucket's past)."""
-    for key in store.list(MANIFEST_PREFIX, start_after=manifest_key(after) if after else None):
-        if key.endswith(".json"):
-            yield Manifest.model_validate(json.loads(store.get(key)))
+    """Every manifest of every layout, oldest first; with ``after``, only those newer than that
+    manifest id (the store lists from there: a reader polling for what is new does not re-read the
+    bucket's past). Ids sort by creation across layouts, so the listings merge by id."""
+    listings = [
+        (
+            key
+            for key in store.list(prefix, start_after=manifest_key(after, prefix) if after else None)
+            if key.endswith(".json")
+        )
+        for prefix in _ALL_PREFIXES
+    ]
+    for key in heapq.merge(*listings, key=lambda key: key.rsplit("/", 1)[1]):
+        yield Manifest.model_validate(json.loads(store.get(key)))

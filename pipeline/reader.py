@@ -2,19 +2,22 @@
 
 Everything goes through manifests, so a reader sees only committed objects.
 ``since`` takes a manifest id: the records of every later manifest are "new".
+Records are read a pack at a time (one GET for up to a thousand records, kept
+while its records are read), or one ranged GET for ``get``.
 """
 
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from pipeline.manifest import LinkEntry, Manifest, RecordEntry, list_manifests
-from pipeline.record import AlsoAt, Article
+from pipeline.manifest import LinkEntry, Manifest, RecordEntry, list_manifests, manifest_exists
+from pipeline.packs import decode_link, entry_bytes, read_entry
+from pipeline.record import Article
 from pipeline.storage import ObjectStore, open_store
-from pipeline.storage.layout import manifest_key
 
 _KEY_DATE = re.compile(r"/date=(\d{4}-\d{2}-\d{2})/")
 
@@ -34,6 +37,19 @@ class BucketReader:
     def __init__(self, store: ObjectStore | str | None = None) -> None:
         self.store = store if store is not None and not isinstance(store, str) else open_store(store)
         self._manifests: list[Manifest] | None = None
+        self._objects: OrderedDict[str, bytes] = OrderedDict()  # the packs being read, newest last
+
+    _KEEP_OBJECTS = 4  # a record pack and the link packs read beside it
+
+    def _read(self, entry: RecordEntry | LinkEntry) -> bytes:
+        data = self._objects.get(entry.key)
+        if data is None:
+            data = self._objects[entry.key] = self.store.get(entry.key)
+            if len(self._objects) > self._KEEP_OBJECTS:
+                self._objects.popitem(last=False)
+        else:
+            self._objects.move_to_end(entry.key)
+        return entry_bytes(data, entry)
 
     def manifests(self) -> list[Manifest]:
         if self._manifests is None:
@@ -47,7 +63,7 @@ class BucketReader:
             ids = [m.id for m in self._manifests]
             if since in ids:
                 return self._manifests[ids.index(since) + 1 :]
-        elif self.store.exists(manifest_key(since)):
+        elif manifest_exists(self.store, since):
             return list(list_manifests(self.store, after=since))
         raise KeyError(f"no manifest {since!r} in {self.store.url}")
 
@@ -78,12 +94,18 @@ class BucketReader:
                 links.setdefault(link.record_id, []).append(link)
         return links
 
-    def load(self, ref: RecordRef, links: dict[str, list[LinkEntry]] | None = None) -> Article:
-        article = Article.model_validate_json(self.store.get(ref.entry.key))
+    def load(
+        self, ref: RecordRef, links: dict[str, list[LinkEntry]] | None = None, whole_pack: bool = True
+    ) -> Article:
+        """``whole_pack``: read the record's pack once for all its records (reading in manifest
+        order); otherwise one ranged GET for this record alone."""
+        data = self._read(ref.entry) if whole_pack else read_entry(self.store, ref.entry)
+        article = Article.model_validate_json(data)
         known = {a.url for a in article.also_at} | {article.url}
         for link in (links if links is not None else self.links()).get(article.id, []):
             if link.url not in known:
-                article.also_at.append(AlsoAt.model_validate_json(self.store.get(link.key)))
+                sighting = self._read(link) if whole_pack else read_entry(self.store, link)
+                article.also_at.append(decode_link(sighting))
                 known.add(link.url)
         return article
 
@@ -101,7 +123,7 @@ class BucketReader:
     def get(self, record_id: str) -> Article:
         for ref in self.refs():
             if ref.entry.id == record_id or ref.entry.id.startswith(record_id):
-                return self.load(ref)
+                return self.load(ref, whole_pack=False)
         raise KeyError(f"no record {record_id!r} in {self.store.url}")
 
 

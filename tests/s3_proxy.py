@@ -22,6 +22,7 @@ class S3Proxy:
         self.upstream = urlsplit(upstream)
         self.mode = "pass"
         self.requests: list[tuple[str, str]] = []
+        self.ranges: dict[str, list[str | None]] = {}  # GET path -> Range headers asked
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -34,6 +35,8 @@ class S3Proxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 proxy.requests.append((self.command, self.path))
+                if self.command == "GET":
+                    proxy.ranges.setdefault(self.path, []).append(self.headers.get("Range"))
                 is_write = self.command in ("PUT", "POST") and "/clean/" in self.path
                 if proxy.mode == "fail-writes" and is_write:
                     self.close_connection = True

@@ -87,9 +87,10 @@ def test_every_stored_object_validates_against_the_schema(two_runs) -> None:
     store, _, _ = two_runs
     root = store.removeprefix("file://")
     count = 0
-    for path in Path(root, "clean", "v1").rglob("source=*/date=*/*.json"):
-        validate_record(json.loads(path.read_text()))
-        count += 1
+    for path in Path(root, "clean", "v2").rglob("source=*/date=*/*.jsonl"):
+        for line in path.read_text().splitlines():
+            validate_record(json.loads(line))
+            count += 1
     assert count == len(list(BucketReader(store).records()))
 
 

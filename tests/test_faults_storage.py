@@ -20,7 +20,8 @@ import pytest
 from flows.ingest import ingest
 from pipeline.reader import BucketReader
 from pipeline.storage import ConditionalWritesUnsupported, open_store
-from pipeline.storage.layout import CLEAN_PREFIX, PENDING_PREFIX
+from pipeline.storage.layout import PENDING_PREFIX
+from tests.bucket_files import stored_record_ids
 from tests.conftest import write_demo_config
 from tests.demo_pages import unique_articles
 from tests.s3_proxy import S3Proxy
@@ -61,7 +62,8 @@ def committed_ids(store_url: str) -> list[str]:
 
 
 def record_objects(store_url: str) -> list[str]:
-    return [k for k in open_store(store_url).list(CLEAN_PREFIX) if "/source=" in k]
+    """Records in the bucket's packs, committed or not: each must be there once."""
+    return stored_record_ids(store_url)
 
 
 def test_backend_ignoring_if_none_match_is_refused(proxy, bucket_url, config) -> None:

@@ -54,25 +54,35 @@ def test_local_store_refuses_keys_outside_root(tmp_path) -> None:
         LocalStore(tmp_path).put("../escape", b"x")
 
 
-def test_recovery_skips_a_record_cut_short_and_removes_it(tmp_path) -> None:
-    """A local store syncs once per run, before the state and manifest: after a power loss a
-    journalled record may be there but incomplete. Recovery must not adopt it (nor crash)."""
+def test_get_range_reads_one_slice(store) -> None:
+    store.put_new("clean/v2/p.jsonl", b'{"a":1}\n{"b":22}\n')
+    assert store.get_range("clean/v2/p.jsonl", 8, 8) == b'{"b":22}'
+    with pytest.raises(KeyError):
+        store.get_range("clean/v2/absent.jsonl", 0, 4)
+
+
+def test_recovery_of_a_layout_1_journal_skips_a_record_cut_short(tmp_path) -> None:
+    """A journal left by layout 1 (one object per record) is still recovered after an upgrade. A
+    local store syncs once per run, before the state and manifest: after a power loss a journalled
+    record may be there but incomplete. Recovery must not adopt it (nor crash)."""
     import json
 
     from pipeline.dedup import DedupIndex
-    from pipeline.storage.layout import pending_key, record_key
+    from pipeline.storage.layout import pending_key
     from pipeline.writer import recover_pending
     from tests.test_shared_state import article
 
     store = LocalStore(tmp_path)
     good = article("Council budget passed after a long night. " * 30, "https://e.example/1", "e")
     cut = article("Ferry strike ends as union accepts the offer. " * 30, "https://e.example/2", "e")
-    keys = {a.id: record_key(a.source, a.fetched, a.id) for a in (good, cut)}
+    keys = {a.id: f"clean/v1/source=e/date={a.fetched:%Y-%m-%d}/{a.id}.json" for a in (good, cut)}
     store.put_new(keys[good.id], good.model_dump_json().encode())
     store.put_new(keys[cut.id], cut.model_dump_json().encode()[:100])
     journal = {"run_id": "r1", "manifest_id": "20260101T000000.000000Z-r1", "records": keys, "links": []}
     store.put(pending_key("r1"), json.dumps(journal).encode())
 
-    (manifest,) = recover_pending(store, DedupIndex())
-    assert [e.id for e in manifest.records] == [good.id]
+    index = DedupIndex()
+    (manifest,) = recover_pending(store, index)
+    assert [(e.id, e.source, e.offset) for e in manifest.records] == [(good.id, "e", None)]
     assert not store.exists(keys[cut.id]) and not store.exists(pending_key("r1"))
+    assert index.match(good) == (good.id, "content") and index.match(cut) is None

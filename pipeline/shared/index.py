@@ -16,9 +16,9 @@ crashed run's pending claims are released by recovery (``pipeline.shared.state``
 Near-duplicate data (LSH buckets and sketches, most of the memory) is kept in partitions
 of half the window and expires once older than ``CLEANWIRE_NEAR_DUP_DAYS`` (14; up to 1.5
 times that is kept): syndicated copies, edits and
-teasers appear within days of the original. Exact copies older than that still
-never become a second object (the record key is the content hash: the write is
-refused), and seen URLs keep old pages from being fetched again.
+teasers appear within days of the original. Exact copies older than that are still
+found (the content-hash and URL maps do not expire), and seen URLs keep old pages
+from being fetched again.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The object-store interface every backend implements.
 
-Records are written once (``put_new``: the write fails if the key exists), so a
-re-run can never overwrite or duplicate; state files (dedup index, seen URLs)
-are the only objects that are replaced.
+Records and manifests are written once (``put_new``: the write fails if the key
+exists), so a retried write can never overwrite; state files (dedup index, seen
+URLs) are the only objects that are replaced.
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ class ObjectStore(Protocol):
 
     def get(self, key: str) -> bytes:
         """Raise ``KeyError`` when absent."""
+        ...
+
+    def get_range(self, key: str, offset: int, length: int) -> bytes:
+        """``length`` bytes of ``key`` from ``offset`` (one record of a pack)."""
         ...
 
     def exists(self, key: str) -> bool: ...

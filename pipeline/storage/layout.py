@@ -1,23 +1,28 @@
-"""The bucket layout, version 1. Documented in docs/bucket.md; change it only with a new version.
+"""The bucket layout, version 2. Documented in docs/bucket.md; change it only with a new version.
 
-clean/v1/source=<source>/date=<YYYY-MM-DD>/<id>.json   one record, written once
-clean/v1/also_at/<id>/<url-hash>.json                   a later sighting of record <id>
-raw/v1/source=<source>/date=<YYYY-MM-DD>/<run>.warc.gz  every response a run fetched
-manifests/v1/<manifest id>.json                         what one run added, written last
-state/v1/...                                            the pipeline's own state (not for readers)
+clean/v2/source=<source>/date=<YYYY-MM-DD>/<run>-<nnnn>.jsonl   a pack of records, written once
+clean/v2/also_at/<run>-<nnnn>.jsonl                               later sightings of stored records
+raw/v1/source=<source>/date=<YYYY-MM-DD>/<run>.warc.gz            every response a run fetched
+manifests/v2/<manifest id>.json                                   what one run added, written last
+state/v1/...                                                      the pipeline's own state (not for readers)
+
+Each prefix carries the version of its own format: layout 2 changed how records are grouped
+(packs instead of one object per record) and what a manifest entry names (a byte range), so
+``clean/`` and ``manifests/`` moved to v2; WARC files and the state did not change. Buckets
+written by layout 1 stay readable: readers list both manifest prefixes.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 CLEAN_PREFIX = f"clean/v{LAYOUT_VERSION}/"
 LINKS_PREFIX = f"{CLEAN_PREFIX}also_at/"
-RAW_PREFIX = f"raw/v{LAYOUT_VERSION}/"
 MANIFEST_PREFIX = f"manifests/v{LAYOUT_VERSION}/"
-STATE_PREFIX = f"state/v{LAYOUT_VERSION}/"
+EARLIER_MANIFEST_PREFIXES = ("manifests/v1/",)  # layout 1: one object per record, still read
+RAW_PREFIX = "raw/v1/"
+STATE_PREFIX = "state/v1/"
 DEDUP_INDEX_KEY = f"{STATE_PREFIX}dedup-index.json.gz"
 NEAR_DUP_INDEX_KEY = f"{STATE_PREFIX}near-dup-index.npz"
 SEEN_URLS_KEY = f"{STATE_PREFIX}seen-urls.json.gz"
@@ -26,21 +31,20 @@ DRIFT_PREFIX = f"{STATE_PREFIX}drift/"
 SHARED_MODE_KEY = f"{STATE_PREFIX}shared-mode.json"  # present once runs have kept the state in Redis
 
 
-def record_key(source: str, day: datetime, record_id: str) -> str:
-    return f"{CLEAN_PREFIX}source={source}/date={day:%Y-%m-%d}/{record_id}.json"
+def record_pack_key(source: str, day: datetime, run_id: str, number: int) -> str:
+    return f"{CLEAN_PREFIX}source={source}/date={day:%Y-%m-%d}/{run_id}-{number:04d}.jsonl"
 
 
-def link_key(record_id: str, url: str) -> str:
-    url_hash = hashlib.sha256(url.encode("utf-8")).hexdigest()[:20]
-    return f"{LINKS_PREFIX}{record_id}/{url_hash}.json"
+def link_pack_key(run_id: str, number: int) -> str:
+    return f"{LINKS_PREFIX}{run_id}-{number:04d}.jsonl"
 
 
 def raw_key(source: str, day: datetime, run_id: str) -> str:
     return f"{RAW_PREFIX}source={source}/date={day:%Y-%m-%d}/{run_id}.warc.gz"
 
 
-def manifest_key(manifest_id: str) -> str:
-    return f"{MANIFEST_PREFIX}{manifest_id}.json"
+def manifest_key(manifest_id: str, prefix: str = MANIFEST_PREFIX) -> str:
+    return f"{prefix}{manifest_id}.json"
 
 
 def pending_key(run_id: str) -> str:

@@ -71,6 +71,14 @@ class LocalStore:
         except FileNotFoundError:
             raise KeyError(key) from None
 
+    def get_range(self, key: str, offset: int, length: int) -> bytes:
+        try:
+            with self._path(key).open("rb") as handle:
+                handle.seek(offset)
+                return handle.read(length)
+        except FileNotFoundError:
+            raise KeyError(key) from None
+
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 

@@ -114,8 +114,15 @@ class S3Store:
             raise StoreError(f"put {key}: {exc}") from exc
 
     def get(self, key: str) -> bytes:
+        return self._get(key)
+
+    def get_range(self, key: str, offset: int, length: int) -> bytes:
+        """One record out of a pack: a ranged GET, not the whole object."""
+        return self._get(key, Range=f"bytes={offset}-{offset + length - 1}")
+
+    def _get(self, key: str, **extra: str) -> bytes:
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+            response = self.client.get_object(Bucket=self.bucket, Key=self._key(key), **extra)
             return response["Body"].read()
         except ClientError as exc:
             if _code(exc) in ("NoSuchKey", "404"):
