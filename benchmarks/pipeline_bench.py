@@ -292,13 +292,14 @@ def bench_end_to_end(pages: list[Page]) -> dict[str, Any]:
         config = workdir / "sources"
         config.mkdir()
         (config / "bench.yaml").write_text(_source_yaml(base, len(pages)))
-        fetched = [
-            Page(url=f"{base}/a/{n}.html", body=p.body, source="bench", headers={"Content-Type": "text/html"})
-            for n, p in enumerate(pages)
-        ]
-
         def extract_alone() -> None:
-            """What the extract stage does (the same code), on pages already in memory."""
+            """What the extract stage does (the same code), on pages already in memory (new Page
+            objects each time: the stream empties a page's body once it is drafted)."""
+            html = {"Content-Type": "text/html"}
+            fetched = [
+                Page(url=f"{base}/a/{n}.html", body=p.body, source="bench", headers=html)
+                for n, p in enumerate(pages)
+            ]
             stream = ExtractionStream({"bench": ExtractionSettings()})
             try:
                 for page in fetched:

@@ -18,7 +18,7 @@ from pipeline.manifest import Manifest, Sequencer, manifest_exists, manifest_id_
 from pipeline.record import utcnow
 from pipeline.seen import SeenUrl, SeenUrls
 from pipeline.storage import ObjectStore
-from pipeline.storage.layout import manifest_key
+from pipeline.storage.layout import MANIFEST_PREFIX, manifest_key
 from pipeline.writer import RecordWriter, WriteReport
 
 
@@ -71,8 +71,7 @@ def apply_commit(
     manifest.links = report.links
     failpoint("before-manifest")
     if sequencer is None:
-        if manifest_exists(store, manifest.id):
-            _after_recovered(store, manifest, writer)
+        _in_visibility_order(store, manifest, writer)
         manifest.write(store)
     else:
         with sequencer(manifest.run_id) as (manifest_id, created):
@@ -83,15 +82,19 @@ def apply_commit(
     return report
 
 
-def _after_recovered(store: ObjectStore, manifest: Manifest, writer: RecordWriter) -> None:
-    """A spooled commit whose first attempt wrote some packs before the store went down: the next
-    run's recovery has already committed those under this manifest id. The rest gets a manifest of
-    its own, newer (runs are serialised by the store lease), naming only what the first did not."""
-    recovered = Manifest.model_validate_json(store.get(manifest_key(manifest.id)))
-    listed = {e.id for e in recovered.records}
-    linked = {(e.record_id, e.url) for e in recovered.links}
-    manifest.records = [e for e in manifest.records if e.id not in listed]
-    manifest.links = [e for e in manifest.links if (e.record_id, e.url) not in linked]
-    manifest.created = utcnow()
+def _in_visibility_order(store: ObjectStore, manifest: Manifest, writer: RecordWriter) -> None:
+    """Manifest ids must sort in the order manifests become visible, or a reader reading "since" the
+    newest id misses one. A commit applied late (from the spool, by a later run) has an older id:
+    it takes a new one. If the next run's crash recovery already committed part of it under its
+    id (the store went down after some of its packs), the new manifest names only the rest."""
+    if manifest_exists(store, manifest.id):
+        recovered = Manifest.model_validate_json(store.get(manifest_key(manifest.id)))
+        listed = {e.id for e in recovered.records}
+        linked = {(e.record_id, e.url) for e in recovered.links}
+        manifest.records = [e for e in manifest.records if e.id not in listed]
+        manifest.links = [e for e in manifest.links if (e.record_id, e.url) not in linked]
+    elif next(iter(store.list(MANIFEST_PREFIX, start_after=manifest_key(manifest.id))), None) is None:
+        return  # nothing newer: the id stands
+    manifest.created = utcnow()  # runs hold the store lease one at a time: later than any
     manifest.id = manifest_id_for(manifest.created, manifest.run_id)
     writer.restamp(manifest.id)

@@ -11,6 +11,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from functools import partial
 from multiprocessing import get_context
 
 from pipeline.cleaning import Cleaner
@@ -138,6 +139,16 @@ def _yield_to_crawl() -> None:
     os.nice(10)
 
 
+def _release_bodies(pages: list[Page], future: Future) -> None:
+    """A drafted page's body is not read again (the WARC already holds the response): dropping it
+    keeps the crawl's memory to the pages in flight, where a source of 20,000 news-weight pages
+    held 4 GB until its crawl ended. Only after a draft that succeeded: a failed chunk keeps its
+    pages whole."""
+    if not future.cancelled() and future.exception() is None:
+        for page in pages:
+            page.body = b""
+
+
 class ExtractionStream:
     """Extraction that starts while the crawl is still running.
 
@@ -146,7 +157,7 @@ class ExtractionStream:
     chunks meanwhile. When a source's crawl is done, ``results`` learns the site's boilerplate from
     every page's blocks, then finishes the drafts (cleaning, identity): the same articles as
     ``extract_pages`` after ``pages_blocks``, with the crawl and extraction overlapped instead of
-    one after the other.
+    one after the other. Each page's body is emptied once it is drafted (``_release_bodies``).
     """
 
     def __init__(self, settings: dict[str, ExtractionSettings], workers: int | None = None) -> None:
@@ -187,6 +198,7 @@ class ExtractionStream:
             future.set_result(_draft_chunk(pages, self._settings(source)))
         else:
             future = self._pool.submit(_draft_chunk, pages, self._settings(source))
+        future.add_done_callback(partial(_release_bodies, pages))
         self._futures.setdefault(source, []).append((pages, future))
 
     def results(

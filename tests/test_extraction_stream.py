@@ -57,6 +57,7 @@ def test_stream_equals_extraction_after_the_crawl(workers) -> None:
         stream.close()
     assert learning.learned() == learned
     assert comparable(got) == comparable(expected)
+    assert all(page.body == b"" for page in pages)  # drafted: the crawl no longer holds the bodies
     articles = [r for _, r in got if not isinstance(r, NotAnArticle)]
     assert len(articles) > len(pages) // 2
     # the workers also fingerprinted every article, as dedup would have
@@ -65,3 +66,19 @@ def test_stream_equals_extraction_after_the_crawl(workers) -> None:
         made = stream.fingerprints[article.id]
         assert made.exact == fingerprint(article.text).exact
         assert (made.sketch == fingerprint(article.text).sketch).all()
+
+
+def test_a_chunk_that_failed_keeps_its_pages_whole() -> None:
+    from concurrent.futures import Future
+
+    from pipeline.parallel import _release_bodies
+
+    pages = synthetic_site_pages(2)
+    failed: Future = Future()
+    failed.set_exception(RuntimeError("worker died"))
+    _release_bodies(pages, failed)
+    assert all(page.body for page in pages)
+    done: Future = Future()
+    done.set_result([])
+    _release_bodies(pages, done)
+    assert not any(page.body for page in pages)

@@ -197,3 +197,25 @@ def test_a_spooled_commit_partly_written_before_is_listed_once(tmp_path, monkeyp
     assert [m.id for m in manifests] == [recovered.id, run.id] and run.id > recovered.id
     assert [e.id for m in manifests for e in m.records] == [a.id for a in batch]
     assert list(BucketReader(store).records()) == batch
+
+
+def test_a_commit_applied_late_takes_an_id_after_the_newest_manifest(tmp_path) -> None:
+    """A spooled commit keeps its run's old id only if no manifest became visible since: otherwise a
+    reader that read "since" the newest manifest would never see it."""
+    from pipeline.commit import Commit, apply_commit
+    from pipeline.manifest import manifest_id_for
+    from pipeline.record import utcnow
+    from pipeline.seen import SeenUrls
+
+    store = LocalStore(tmp_path)
+    late = Manifest.start("late", ["east"])  # spooled by a run that could not reach the store
+    newer = commit(
+        store, [Verdict(a) for a in articles(2, "west")], "newer", manifest_id_for(utcnow(), "newer")
+    )
+    assert newer.id > late.id
+    old_id = late.id
+    east = articles(2, "east")
+    apply_commit(store, DedupIndex(), SeenUrls(), Commit(manifest=late, verdicts=[Verdict(a) for a in east]))
+    assert late.id > newer.id and late.id != old_id
+    assert [m.id for m in BucketReader(store).manifests()] == [newer.id, late.id]
+    assert list(BucketReader(store).records(since=newer.id)) == east
