@@ -157,7 +157,8 @@ class ExtractionStream:
     chunks meanwhile. When a source's crawl is done, ``results`` learns the site's boilerplate from
     every page's blocks, then finishes the drafts (cleaning, identity): the same articles as
     ``extract_pages`` after ``pages_blocks``, with the crawl and extraction overlapped instead of
-    one after the other. Each page's body is emptied once it is drafted (``_release_bodies``).
+    one after the other. Each page's body is emptied once it is drafted (``_release_bodies``): the
+    pages handed over must be the run's own (``spiders.runner`` copies Scrapy's items).
     """
 
     def __init__(self, settings: dict[str, ExtractionSettings], workers: int | None = None) -> None:

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +56,13 @@ class _Collector:
 
     def item_scraped(self, item: Any, response: Any = None, spider: Any = None) -> None:
         if isinstance(item, Page):
-            self.result.pages.append(item)
+            # The run's own copy (sharing the body's bytes): whoever takes it may empty its body
+            # once drafted (pipeline.parallel.ExtractionStream), and the item other extensions
+            # and item pipelines saw must stay as it was.
+            page = replace(item)
+            self.result.pages.append(page)
             if self.on_page is not None:
-                self.on_page(item)
+                self.on_page(page)
         elif isinstance(item, Dropped):
             self.result.failures.append(item)
 
