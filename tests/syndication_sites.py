@@ -113,7 +113,7 @@ def build(root: Path) -> dict[str, Path]:
     return {"east-gazette": east, "west-wire": west}
 
 
-def write_configs(target: Path, bases: dict[str, str]) -> Path:
+def write_configs(target: Path, bases: dict[str, str], download_delay: float = 0) -> Path:
     """One YAML per site: East Gazette found through its sitemap, West Wire through its feed."""
     target.mkdir(parents=True, exist_ok=True)
     east, west = bases["east-gazette"], bases["west-wire"]
@@ -132,7 +132,11 @@ def write_configs(target: Path, bases: dict[str, str]) -> Path:
             "allow_private": True,
             "discovery": discovery,
             "article_urls": {"allow": [prefix + r"[\w-]+\.html"]},
-            "politeness": {"autothrottle": False, "download_delay": 0, "concurrency_per_domain": 8},
+            "politeness": {
+                "autothrottle": False,
+                "download_delay": download_delay,
+                "concurrency_per_domain": 8,
+            },
             "language": "en",
         }
         (target / f"{name}.yaml").write_text(yaml.safe_dump(config, sort_keys=False))

@@ -102,7 +102,13 @@ def assert_each_story_once_with_copies(store: str) -> None:
         assert sites == expected, (story.slug, urls)
 
 
-def test_two_workers_on_syndicating_sites_store_each_story_once(config, s3_url, redis_url) -> None:
+def test_two_workers_on_syndicating_sites_store_each_story_once(
+    syndicating_sites, tmp_path, s3_url, redis_url
+) -> None:
+    # A quarter second between requests makes each crawl last several seconds, longer than the
+    # two processes' start-up can differ: the runs overlap for certain, not by luck (with no delay
+    # a run took less time than that difference once, and they ran one after the other).
+    config = syndication_sites.write_configs(tmp_path / "sources", syndicating_sites, download_delay=0.25)
     started = datetime.now(UTC)
     east = worker("east-gazette", config, s3_url, redis_url)
     west = worker("west-wire", config, s3_url, redis_url)
