@@ -292,6 +292,7 @@ def bench_end_to_end(pages: list[Page]) -> dict[str, Any]:
         config = workdir / "sources"
         config.mkdir()
         (config / "bench.yaml").write_text(_source_yaml(base, len(pages)))
+
         def extract_alone() -> None:
             """What the extract stage does (the same code), on pages already in memory (new Page
             objects each time: the stream empties a page's body once it is drafted)."""

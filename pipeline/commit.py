@@ -14,7 +14,7 @@ from pathlib import Path
 from pipeline.cleaning.site_learning import SiteBoilerplate
 from pipeline.dedup import DedupIndex, Verdict
 from pipeline.failpoints import failpoint
-from pipeline.manifest import Manifest, Sequencer, manifest_exists, manifest_id_for
+from pipeline.manifest import Manifest, Sequencer, manifest_id_for
 from pipeline.record import utcnow
 from pipeline.seen import SeenUrl, SeenUrls
 from pipeline.storage import ObjectStore
@@ -87,8 +87,11 @@ def _in_visibility_order(store: ObjectStore, manifest: Manifest, writer: RecordW
     newest id misses one. A commit applied late (from the spool, by a later run) has an older id:
     it takes a new one. If the next run's crash recovery already committed part of it under its
     id (the store went down after some of its packs), the new manifest names only the rest."""
-    if manifest_exists(store, manifest.id):
+    try:  # recovery writes its manifests where this one goes: one GET, no HEAD before it
         recovered = Manifest.model_validate_json(store.get(manifest_key(manifest.id)))
+    except KeyError:
+        recovered = None
+    if recovered is not None:
         listed = {e.id for e in recovered.records}
         linked = {(e.record_id, e.url) for e in recovered.links}
         manifest.records = [e for e in manifest.records if e.id not in listed]

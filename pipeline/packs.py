@@ -13,9 +13,9 @@ GET and a whole pack is one GET.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from typing import Any
 
 from pipeline.manifest import LinkEntry, RecordEntry
 from pipeline.record import AlsoAt, Article
@@ -58,11 +58,11 @@ class LinkPacks:
 
 
 def _fill(
-    items: Iterable[tuple[str, bytes]], make_key: Callable[[str, int], str], start: int
+    items: Iterable[tuple[Hashable, bytes]], make_key: Callable[[Any, int], str], start: int
 ) -> tuple[list[Pack], list[tuple[Pack, int, int]]]:
-    """Group (group name, line) items in order into packs of one group each; a pack is closed when
+    """Group (group, line) items in order into packs of one group each; a pack is closed when
     full. Deterministic: the same items give the same keys and bytes, so a retry rewrites nothing."""
-    open_packs: dict[str, Pack] = {}
+    open_packs: dict[Hashable, Pack] = {}
     packs: list[Pack] = []
     placed = []
     for group, line in items:
@@ -81,18 +81,8 @@ def encode_record(article: Article) -> bytes:
 
 
 def pack_records(run_id: str, articles: Sequence[Article]) -> RecordPacks:
-    days: dict[str, tuple[str, datetime]] = {}
-
-    def key(group: str, number: int) -> str:
-        source, day = days[group]
-        return record_pack_key(source, day, run_id, number)
-
-    items = []
-    for article in articles:
-        group = f"{article.source}/{article.fetched:%Y-%m-%d}"
-        days.setdefault(group, (article.source, article.fetched))
-        items.append((group, encode_record(article)))
-    packs, placed = _fill(items, key, 0)
+    items = [((a.source, a.fetched.date()), encode_record(a)) for a in articles]
+    packs, placed = _fill(items, lambda group, number: record_pack_key(*group, run_id, number), 0)
     entries = {
         article.id: RecordEntry(
             id=article.id, key=pack.key, source=article.source, offset=offset, length=length

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from pipeline.manifest import LinkEntry, Manifest, RecordEntry, list_manifests, manifest_exists
 from pipeline.packs import decode_link, entry_bytes, read_entry
@@ -99,13 +100,12 @@ class BucketReader:
     ) -> Article:
         """``whole_pack``: read the record's pack once for all its records (reading in manifest
         order); otherwise one ranged GET for this record alone."""
-        data = self._read(ref.entry) if whole_pack else read_entry(self.store, ref.entry)
-        article = Article.model_validate_json(data)
+        read = self._read if whole_pack else partial(read_entry, self.store)
+        article = Article.model_validate_json(read(ref.entry))
         known = {a.url for a in article.also_at} | {article.url}
         for link in (links if links is not None else self.links()).get(article.id, []):
             if link.url not in known:
-                sighting = self._read(link) if whole_pack else read_entry(self.store, link)
-                article.also_at.append(decode_link(sighting))
+                article.also_at.append(decode_link(read(link)))
                 known.add(link.url)
         return article
 

@@ -74,11 +74,14 @@ class RecordWriter:
     def _put_all(self, packs: list[Pack]) -> list[bool]:
         # Object stores answer each PUT in tens of milliseconds: keep several in flight. A local
         # directory answers in microseconds, and threads only add contention (0.35x, measured).
+        def put(pack: Pack) -> bool:
+            return self.store.put_new(pack.key, pack.data, PACK_CONTENT_TYPE)
+
         workers = min(self.concurrency, len(packs)) if getattr(self.store, "remote", True) else 1
         if workers <= 1:
-            return [self.store.put_new(p.key, p.data, PACK_CONTENT_TYPE) for p in packs]
+            return [put(pack) for pack in packs]
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(lambda p: self.store.put_new(p.key, p.data, PACK_CONTENT_TYPE), packs))
+            return list(pool.map(put, packs))
 
     def write(self, verdicts: list[Verdict]) -> WriteReport:
         new = [v.article for v in verdicts if v.is_new]

@@ -61,17 +61,12 @@ def committed_ids(store_url: str) -> list[str]:
     return [a.id for a in BucketReader(store_url).records()]
 
 
-def record_objects(store_url: str) -> list[str]:
-    """Records in the bucket's packs, committed or not: each must be there once."""
-    return stored_record_ids(store_url)
-
-
 def test_backend_ignoring_if_none_match_is_refused(proxy, bucket_url, config) -> None:
     """Pass: the run stops before writing anything, with a message that names the problem."""
     proxy.mode = "ignore-if-none-match"
     with pytest.raises(ConditionalWritesUnsupported, match="If-None-Match"):
         ingest(config_dir=str(config), store=bucket_url, store_retries=0)
-    assert record_objects(bucket_url) == []
+    assert stored_record_ids(bucket_url) == []
 
 
 def test_store_down_mid_run_spools_and_next_run_drains(proxy, bucket_url, config) -> None:
@@ -86,7 +81,7 @@ def test_store_down_mid_run_spools_and_next_run_drains(proxy, bucket_url, config
     assert second["drained"] == EXPECTED
     ids = committed_ids(bucket_url)
     assert len(ids) == len(set(ids)) == EXPECTED
-    assert len(record_objects(bucket_url)) == EXPECTED
+    assert len(stored_record_ids(bucket_url)) == EXPECTED
     assert not list(Path(os.environ["CLEANWIRE_SPOOL"]).rglob("commit.json"))  # the spool is empty
 
 
@@ -129,7 +124,7 @@ def test_killed_mid_commit_then_rerun_loses_nothing_and_stores_nothing_twice(poi
     rerun = ingest(config_dir=str(config), store=store)
     ids = committed_ids(store)
     assert len(ids) == len(set(ids)) == EXPECTED
-    assert len(record_objects(store)) == EXPECTED
+    assert len(stored_record_ids(store)) == EXPECTED
     assert not list(bucket.list(PENDING_PREFIX))
     manifests = BucketReader(store).manifests()
     assert manifests[0].recovered and len(manifests[0].records) == EXPECTED
@@ -156,7 +151,7 @@ def test_two_runs_at_once_store_each_article_once(config, tmp_path) -> None:
     assert [run.returncode for run in runs] == [0, 0], outputs[0][1][-1500:] + outputs[1][1][-1500:]
     ids = committed_ids(store)
     assert len(ids) == len(set(ids)) == EXPECTED
-    assert len(record_objects(store)) == EXPECTED
+    assert len(stored_record_ids(store)) == EXPECTED
 
 
 def test_credentials_never_logged_even_at_debug(proxy, bucket_url, config, tmp_path) -> None:

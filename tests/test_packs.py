@@ -60,6 +60,17 @@ def commit(store, verdicts: list[Verdict], run_id: str, manifest_id: str) -> Man
     return manifest
 
 
+def leave_journal(store, manifest_id: str, planned: packs.RecordPacks) -> None:
+    """The journal run r1 wrote before its packs, as a crash leaves it."""
+    journal = {
+        "run_id": "r1",
+        "manifest_id": manifest_id,
+        "records": [e.model_dump() for e in planned.entries.values()],
+        "links": [],
+    }
+    store.put(pending_key("r1"), json.dumps(journal).encode())
+
+
 def test_packs_group_by_source_and_day_and_close_when_full(monkeypatch) -> None:
     monkeypatch.setattr(packs, "PACK_RECORDS", 3)
     batch = articles(7, "east", days=2) + articles(2, "west")
@@ -115,13 +126,7 @@ def test_recovery_adopts_complete_packs_and_removes_one_cut_short(tmp_path, monk
     whole, cut = planned.packs
     store.put_new(whole.key, whole.data)
     store.put_new(cut.key, cut.data[: len(cut.data) // 2])
-    journal = {
-        "run_id": "r1",
-        "manifest_id": "20260101T000000.000000Z-r1",
-        "records": [e.model_dump() for e in planned.entries.values()],
-        "links": [],
-    }
-    store.put(pending_key("r1"), json.dumps(journal).encode())
+    leave_journal(store, "20260101T000000.000000Z-r1", planned)
     index = DedupIndex()
     (manifest,) = recover_pending(store, index)
     assert [e.id for e in manifest.records] == [a.id for a in batch[:3]]
@@ -179,13 +184,7 @@ def test_a_spooled_commit_partly_written_before_is_listed_once(tmp_path, monkeyp
     run = Manifest.start("r1", ["east"])
     planned = pack_records("r1", batch)
     store.put_new(planned.packs[0].key, planned.packs[0].data)  # the first attempt got this far
-    journal = {
-        "run_id": "r1",
-        "manifest_id": run.id,
-        "records": [e.model_dump() for e in planned.entries.values()],
-        "links": [],
-    }
-    store.put(pending_key("r1"), json.dumps(journal).encode())
+    leave_journal(store, run.id, planned)
     index = DedupIndex()
     (recovered,) = recover_pending(store, index)
 

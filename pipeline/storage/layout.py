@@ -14,7 +14,7 @@ written by layout 1 stay readable: readers list both manifest prefixes.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 LAYOUT_VERSION = 2
 CLEAN_PREFIX = f"clean/v{LAYOUT_VERSION}/"
@@ -31,7 +31,7 @@ DRIFT_PREFIX = f"{STATE_PREFIX}drift/"
 SHARED_MODE_KEY = f"{STATE_PREFIX}shared-mode.json"  # present once runs have kept the state in Redis
 
 
-def record_pack_key(source: str, day: datetime, run_id: str, number: int) -> str:
+def record_pack_key(source: str, day: date, run_id: str, number: int) -> str:
     return f"{CLEAN_PREFIX}source={source}/date={day:%Y-%m-%d}/{run_id}-{number:04d}.jsonl"
 
 
