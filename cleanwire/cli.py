@@ -117,9 +117,17 @@ def cmd_extract(args: argparse.Namespace) -> int:
     html = Path(args.page).read_bytes().decode("utf-8", errors="replace")
     try:
         article = extract_article(html, args.url, source=args.source)
-    except NotAnArticle as exc:
-        console.print(f"[yellow]{exc.outcome}[/yellow]: {exc.reason}")
+    except NotAnArticle as exc:  # no text at all: nothing to return
+        console.print(f"{exc.outcome}: {exc.reason}", markup=False, highlight=False)
         return 2
+    kind = article.page_kind
+    if kind is not None and kind.kind != "article":
+        # The page is the user's choice: its text is returned, with what a crawl would decide.
+        console.print(
+            f"note: a crawl would not store this page ({kind.kind}): " + "; ".join(kind.evidence),
+            markup=False,
+            highlight=False,
+        )
     print(article.model_dump_json(indent=2))
     return 0
 

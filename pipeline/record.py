@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+from pipeline.textnorm import word_count
+
+SCHEMA_VERSION = 2
 
 
 def utcnow() -> datetime:
@@ -66,6 +69,21 @@ class Removal(BaseModel):
     text: str
 
 
+class PageKind(BaseModel):
+    """Whether the page is an article, and the evidence that says so (pipeline/page_kind.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["article", "not-an-article"] = Field(
+        description="The judgement; the crawl stores only articles, `cleanwire extract` returns any page."
+    )
+    short: bool = Field(description="A brief: fewer than 150 words.")
+    words: int = Field(description="Body length in words, counting Chinese and Japanese by characters.")
+    evidence: list[str] = Field(
+        default_factory=list, description="Each signal seen, with its weight for (+) or against (-)."
+    )
+
+
 class Article(BaseModel):
     """A cleaned news article as stored in the bucket."""
 
@@ -88,6 +106,9 @@ class Article(BaseModel):
     removed: list[Removal] = Field(
         default_factory=list, description="What cleaning removed from the extracted text, by rule."
     )
+    page_kind: PageKind | None = Field(
+        default=None, description="Schema version 2: the page-kind judgement and its evidence."
+    )
 
     @property
     def chars(self) -> int:
@@ -95,7 +116,7 @@ class Article(BaseModel):
 
     @property
     def words(self) -> int:
-        return len(self.text.split())
+        return word_count(self.text)
 
     def summary(self) -> dict[str, object]:
         """The line ``cleanwire ls --json`` prints."""

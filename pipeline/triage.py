@@ -9,6 +9,7 @@ crawler uses it too: a PDF or an image is never parsed as HTML.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import trafilatura
 from lxml import etree
@@ -192,10 +193,30 @@ def _soft_404(html: str, text: str) -> bool:
     return False
 
 
-def triage(page: Page, html: str) -> lxml_html.HtmlElement | None:
+@dataclass(frozen=True)
+class Triaged:
+    """What triage learned of a page it let through: its tree, and a paywall marker if any."""
+
+    root: lxml_html.HtmlElement | None
+    # A paywall marker is not a verdict: metered sites ship the whole text with the marker (15 of
+    # 288 real article pages did), so the extractor decides on the text it finds.
+    paywall: str | None = None
+
+
+def paywall_marker(lowered: str) -> str | None:
+    """The first paywall marker in the lower-cased page, if any."""
+    for marker in _PAYWALL:
+        match = marker.search(lowered)
+        if match:
+            return match.group(0)[:80]
+    return None
+
+
+def triage(page: Page, html: str) -> Triaged:
     """Raise ``NotAnArticle`` with the right outcome when the page cannot be an article.
 
-    Returns the parsed page (``None`` if it does not parse), which the extractor reuses.
+    Returns the parsed page (``None`` if it does not parse), which the extractor reuses, and
+    the paywall marker it found, which the extractor weighs against the text.
     """
     if page.status in BLOCKED_STATUSES:
         raise NotAnArticle(Outcome.BLOCKED, f"HTTP {page.status}")
@@ -212,8 +233,7 @@ def triage(page: Page, html: str) -> lxml_html.HtmlElement | None:
     head = lowered[:20000]
     if len(html) < 60000 and any(marker.search(head) for marker in _CHALLENGE):
         raise NotAnArticle(Outcome.BLOCKED, "challenge page")
-    if any(marker.search(lowered) for marker in _PAYWALL):
-        raise NotAnArticle(Outcome.PAYWALLED, "paywall marker")
+    paywall = paywall_marker(lowered)
     root = parse_html(html)
     if root is not None and too_deep(root):
         raise NotAnArticle(
@@ -225,4 +245,4 @@ def triage(page: Page, html: str) -> lxml_html.HtmlElement | None:
         raise NotAnArticle(Outcome.NOT_AN_ARTICLE, "soft 404 (a 'not found' page served with HTTP 200)")
     if len(text) < JS_ONLY_MAX_TEXT and re.search(r"<script\b", html, re.IGNORECASE):
         raise NotAnArticle(Outcome.EMPTY, "JavaScript-only page: no text without running scripts")
-    return root
+    return Triaged(root, paywall)

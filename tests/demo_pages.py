@@ -20,5 +20,6 @@ def page(site: str, slug: str):
 
 
 def unique_articles() -> list:
-    """Article pages that are not copies of another page: what the bucket should hold."""
-    return [p for p in iter_pages() if p.kind == "article" and not p.syndicated_from]
+    """Article pages (briefs included) that are not copies of another page: what the bucket
+    should hold."""
+    return [p for p in iter_pages() if p.kind in ("article", "brief") and not p.syndicated_from]

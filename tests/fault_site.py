@@ -449,9 +449,9 @@ class FaultSite:
         self.expected["/articles/challenge.html"] = ("blocked", "challenge page")
         r["/articles/app.html"] = self._static(APP_SHELL)
         self.expected["/articles/app.html"] = ("empty", "JavaScript-only")
-        teasers = [(p, f"Story {i}") for i, p in enumerate(self.normal)]
+        teasers = [(p, f"Story {i}: what the council decided and why") for i, p in enumerate(self.normal)]
         r["/articles/index.html"] = self._static(section_html("All articles", teasers))
-        self.expected["/articles/index.html"] = ("not-an-article", "og:type website")
+        self.expected["/articles/index.html"] = ("not-an-article", "listing")
 
         # Not HTML at article URLs.
         for path, body, ctype, reason in (

@@ -12,6 +12,7 @@ import pytest
 from cleanwire.cli import main as cli
 from flows.ingest import ingest
 from pipeline.reader import BucketReader
+from pipeline.record import SCHEMA_VERSION
 from pipeline.schema import validate_record
 from tests.conftest import write_demo_config
 
@@ -80,7 +81,7 @@ def test_jsonl_export_since_reads_in_pandas(two_runs, tmp_path) -> None:
     assert set(frame["source"]) == {"weekly-view"}
     for record in frame.to_dict(orient="records"):
         record = json.loads(json.dumps(record, default=str))
-        assert record["schema_version"] == 1
+        assert record["schema_version"] == SCHEMA_VERSION
 
 
 def test_every_stored_object_validates_against_the_schema(two_runs) -> None:

@@ -94,8 +94,8 @@ def test_repeated_paragraph_and_title_are_removed() -> None:
 
 
 def test_unknown_language_runs_only_language_independent_rules() -> None:
-    kept, rules = clean(["Abonnieren Sie unseren Newsletter", "https://example.com/x", BODY], language="de")
-    assert "Abonnieren Sie unseren Newsletter" in kept
+    kept, rules = clean(["Bültenimize abone olun", "https://example.com/x", BODY], language="tr")
+    assert "Bültenimize abone olun" in kept
     assert "bare-url" in rules
 
 
@@ -153,3 +153,23 @@ def test_pull_quote_repeating_a_sentence_is_removed() -> None:
     para = f"She made two decisions that year. {quote} The second was to hire a second reporter for the desk."
     kept, rules = clean([BODY, quote, para])
     assert kept == [BODY, para] and rules == ["pull-quote"]
+
+
+def test_german_french_and_spanish_boxes_and_prompts_are_removed() -> None:
+    body_de = "Der Stadtrat hat am Dienstag den Haushalt für das kommende Jahr beschlossen."
+    kept, rules = clean(
+        [body_de, "Abonnieren Sie unseren Newsletter", "Jetzt anmelden", "Artikel teilen", body_de + " Ja."],
+        language="de",
+    )
+    assert kept == [body_de, body_de + " Ja."] and "promo-box" in rules and "share-prompt" in rules
+    body_fr = "Le conseil municipal a adopté mardi le budget de l'année prochaine après un long débat."
+    more = "Lire aussi : Le maire répond aux critiques"
+    kept, rules = clean([body_fr, more, body_fr + " Oui."], language="fr")
+    assert kept == [body_fr, body_fr + " Oui."] and rules == ["more-prompt"]
+    body_es = "El ayuntamiento aprobó el martes el presupuesto del próximo año tras un largo debate."
+    related = ["Noticias relacionadas", "- El alcalde responde"]
+    kept, rules = clean([body_es, *related, body_es + " Sí."], language="es")
+    assert kept == [body_es, body_es + " Sí."] and rules == ["related-list", "related-list"]
+    # a sentence that only mentions the words is the article talking
+    talk = "Die Zeitung teilte mit, dass der Newsletter künftig dienstags erscheint und mehr Leser erreicht."
+    assert clean([body_de, talk], language="de")[0] == [body_de, talk]

@@ -62,7 +62,7 @@ def test_deployment_from_source_config_fires_on_schedule(prefect_api, site_urls,
         serve.wait(30)
     records = list(BucketReader(store).records())
     assert {r.source for r in records} == {"weekly-view"}
-    assert len(records) == 8  # the seed, six own articles, and the flattened digest (new when alone)
+    assert len(records) == 10  # the seed, six own articles, two briefs, the flattened digest (new alone)
 
 
 def test_deploy_writes_prefect_yaml_in_step_with_configs(tmp_path, site_urls) -> None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pipeline.record import SCHEMA_VERSION
 from tests.conftest import write_demo_config
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,6 +31,7 @@ def test_scrapy_list_and_crawl_a_source(site_urls, tmp_path) -> None:
     )
     assert result.returncode == 0, result.stderr[-2000:]
     records = [json.loads(line) for line in out.read_text().splitlines()]
-    assert len(records) == 8  # the seed, six articles, the digest; the two briefs are dropped
-    assert all(r["source"] == "weekly-view" and r["schema_version"] == 1 for r in records)
-    assert "too-short" in result.stderr and "body=" not in result.stderr
+    assert len(records) == 10  # the seed, six articles, the digest and the two briefs
+    assert all(r["source"] == "weekly-view" and r["schema_version"] == SCHEMA_VERSION for r in records)
+    assert sum(r["page_kind"]["short"] for r in records) == 2
+    assert "body=" not in result.stderr

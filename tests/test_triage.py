@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.extract import Extractor
 from pipeline.outcomes import NotAnArticle, Outcome
 from pipeline.record import Page
 from pipeline.triage import triage
@@ -50,7 +51,24 @@ def test_challenge_markers_in_any_case(marker: str) -> None:
     ],
 )
 def test_paywall_markers_in_any_case(marker: str) -> None:
-    assert _judge("", BODY + marker) is Outcome.PAYWALLED
+    """A marker over a teaser is a paywall; over the whole text (a metered site) it is an article."""
+    teaser = (
+        "<p>The port authority spent two years negotiating the lease that will reshape the waterfront,"
+        " and the council will vote on it next month"
+        " after a public hearing at the town hall, where residents have asked to speak.</p>"
+    )
+    assert _extract(teaser + marker) is Outcome.PAYWALLED
+    assert _extract(BODY + marker) is Outcome.EXTRACTED
+
+
+def _extract(body: str) -> Outcome:
+    html = f"<html><head><title>Budget vote</title></head><body><article>{body}</article></body></html>"
+    page = Page(url="https://news.example/a/1", body=html.encode(), source="t")
+    try:
+        Extractor().extract_page(page)
+    except NotAnArticle as verdict:
+        return verdict.outcome
+    return Outcome.EXTRACTED
 
 
 def test_articles_mentioning_the_words_are_articles() -> None:

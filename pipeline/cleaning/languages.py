@@ -1,15 +1,16 @@
 """Per-language vocabulary for the cleaning rules.
 
 Rules are written once; what a newsletter prompt or an image credit looks like
-in a language lives here. English is filled in; another language is a new
-``LanguagePack`` entry, and until it exists only the language-independent rules
+in a language lives here. English, German, French and Spanish are filled in (each adds its
+wording to English's, which sites in every language keep for their widgets); another language
+is a new ``LanguagePack`` entry, and until it exists only the language-independent rules
 (bare URLs, repeats, copyright symbols) run on its text.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 def _rx(*patterns: str) -> re.Pattern[str]:
@@ -28,6 +29,12 @@ class LanguagePack:
     copyright: re.Pattern[str]
     share_prompt: re.Pattern[str]
     more_prompt: re.Pattern[str]
+    # A heading that opens a list of other stories ("More Must-Reads From TIME", "You Might Also
+    # Like"): the heading and the list after it go (rules.related_list).
+    related_heading: re.Pattern[str]
+    # Controls of a player, a gallery or a widget that extractors keep as text ("Previous",
+    # "Fullscreen", "1 of 5", "Loading comments...").
+    interface: re.Pattern[str]
     see_also: re.Pattern[str]
     syndication_note: re.Pattern[str]
     cookie_notice: re.Pattern[str]
@@ -95,6 +102,23 @@ ENGLISH = LanguagePack(
         r"more stories|up next|don'?t miss)\W*$",
         r"^(read more|related|also read|recommended|more|watch|listen)\s*:\s*.{1,160}$",
     ),
+    related_heading=_rx(
+        r"^(more|other|further|recent|latest|top|featured|related|recommended|popular|trending)"
+        r"( must-reads?| stories| articles| news| reads| headlines| videos?| slide ?shows| galleries|"
+        r" opinion( columns)?| coverage| content| from [^.]{1,40}| on [^.]{1,40}| in [^.]{1,40})+\W*$",
+        r"^(you (might|may) (also )?(like|enjoy)|recommended for you|most (read|popular|viewed|shared)"
+        r"( stories| articles)?|read (this )?next|what to read next|around the web|from our partners|"
+        r"sponsored (stories|content|links)|promoted (stories|content))\W*$",
+    ),
+    interface=_rx(
+        r"^(previous|next|prev|close|fullscreen|full screen|thumbnails|play|pause|replay|mute|"
+        r"expand|collapse|back to top|skip (ad|to content)|now (watching|playing)|view (photo|gallery|"
+        r"slideshow)|show (more|less)|load more|see more|loading( comments)?|please wait|"
+        r"recent slide ?shows|enlarge (this )?image|toggle (caption|navigation)|thanks!?)\W*$",
+        r"^\d+ of \d+\W*$",
+        r"^next video starts in\b.{0,20}$",
+        r"^this (feature|video) is (temporarily )?(not |un)available\b.{0,80}$",
+    ),
     see_also=_rx(r"^see also\b.{1,200}$"),
     syndication_note=_rx(
         r"^this (story|article|report|piece) (was )?(originally |first )?(appeared|published|ran)"
@@ -157,3 +181,85 @@ def language_pack(code: str | None) -> LanguagePack | None:
     if not code:
         return ENGLISH
     return LANGUAGES.get(code.split("-")[0].lower())
+
+
+def _also(english: re.Pattern[str], *patterns: str) -> re.Pattern[str]:
+    """A language's own wording, plus English: sites in every language keep English widget text
+    ("Share", "Newsletter", "Read more")."""
+    return _rx(english.pattern, *patterns)
+
+
+def _pack(code: str, **own: tuple[str, ...]) -> LanguagePack:
+    """A pack that adds a language's wording to English's, field by field."""
+    fields = {name: _also(getattr(ENGLISH, name), *patterns) for name, patterns in own.items()}
+    return replace(ENGLISH, code=code, **fields)
+
+
+GERMAN = _pack(
+    "de",
+    newsletter_heading=(
+        r"^(jetzt |hier )?(zum|für den|unseren?|den) newsletter\b.{0,60}$",
+        r"^newsletter\b.{0,40}(abonnieren|bestellen|anmelden)\W*$",
+        r"^(abonnieren|bestellen) sie (unseren|den)\b.{0,40}newsletter\W*$",
+    ),
+    subscribe_heading=(r"^(jetzt )?(abonnieren|abo abschließen|weiterlesen mit)\b.{0,60}$",),
+    call_to_action=(r"^(jetzt )?(anmelden|abonnieren|registrieren|weiter|mehr erfahren|jetzt testen)\W*$",),
+    sign_in=(r"^(anmelden|einloggen|login|zum login)\b.{0,40}$",),
+    image_credit=(r"^[\[(]?\s*(foto|bild|grafik|quelle)\s*:\s*.{1,100}$",),
+    copyright=(r"^©.{0,120}$", r"\balle rechte vorbehalten\W*$"),
+    share_prompt=(
+        r"^(teilen|artikel teilen|drucken|kommentieren|kommentare|(\d+ )?kommentare?|per e-mail teilen)\W*$",
+        r"^(auf|bei) (facebook|twitter|x|whatsapp|linkedin) teilen\W*$",
+    ),
+    more_prompt=(
+        r"^(mehr zum thema|lesen sie auch|auch interessant|das könnte sie auch interessieren|"
+        r"weitere artikel|meistgelesen|empfehlungen)\W*$",
+        r"^(lesen sie auch|mehr zum thema|auch interessant)\s*:\s*.{1,160}$",
+    ),
+    related_heading=(
+        r"^(mehr (zum thema|aus dem ressort|artikel|nachrichten)|weitere (artikel|nachrichten|themen)|"
+        r"das könnte sie auch interessieren|meistgelesene? artikel|top-artikel|empfohlene artikel)\W*$",
+    ),
+    interface=(r"^(zurück|weiter|vorherige?s?|nächste?s?|schließen|vollbild|bild \d+ von \d+|laden)\W*$",),
+    cookie_notice=(r"^(wir verwenden cookies|diese (website|seite) (verwendet|nutzt) cookies)\b",),
+    see_also=(r"^(siehe auch|lesen sie auch)\b.{1,200}$",),
+)
+FRENCH = _pack(
+    "fr",
+    newsletter_heading=(r"^(inscrivez-vous|abonnez-vous) à (notre|la) (newsletter|lettre)\b.{0,60}$",),
+    subscribe_heading=(r"^(abonnez-vous|je m'abonne|déjà abonné)\b.{0,60}$",),
+    call_to_action=(r"^(s'inscrire|je m'inscris|s'abonner|je m'abonne|en savoir plus|continuer)\W*$",),
+    sign_in=(r"^(se connecter|connexion|identifiez-vous)\b.{0,40}$",),
+    image_credit=(r"^[\[(]?\s*(photo|crédit|crédits|illustration)\s*:\s*.{1,100}$",),
+    copyright=(r"^©.{0,120}$", r"\btous droits réservés\W*$"),
+    share_prompt=(r"^(partager|partager (cet|l')article|imprimer|réagir|(\d+ )?commentaires?)\W*$",),
+    more_prompt=(
+        r"^(lire aussi|à lire aussi|voir aussi|sur le même sujet|les plus lus)\W*$",
+        r"^(lire aussi|à lire aussi|voir aussi)\s*:\s*.{1,160}$",
+    ),
+    related_heading=(r"^(sur le même sujet|les plus lus|à lire aussi|articles? (liés|similaires))\W*$",),
+    interface=(r"^(précédent|suivant|fermer|plein écran|chargement)\W*$",),
+    cookie_notice=(r"^(nous utilisons des cookies|ce site utilise des cookies)\b",),
+    see_also=(r"^(voir aussi|lire aussi)\b.{1,200}$",),
+)
+SPANISH = _pack(
+    "es",
+    newsletter_heading=(
+        r"^(suscríbete|apúntate|regístrate) (a|en) (nuestro|el|nuestra) (boletín|newsletter)\b.{0,60}$",
+    ),
+    subscribe_heading=(r"^(suscríbete|hazte suscriptor|ya soy suscriptor)\b.{0,60}$",),
+    call_to_action=(r"^(suscribirme|suscríbete|regístrate|más información|continuar|enviar)\W*$",),
+    sign_in=(r"^(iniciar sesión|inicia sesión|entrar|acceder)\b.{0,40}$",),
+    image_credit=(r"^[\[(]?\s*(foto|fotografía|imagen|crédito)\s*:\s*.{1,100}$",),
+    copyright=(r"^©.{0,120}$", r"\btodos los derechos reservados\W*$"),
+    share_prompt=(r"^(compartir|comparte|imprimir|comentar|(\d+ )?comentarios?)\W*$",),
+    more_prompt=(
+        r"^(lee también|te puede interesar|noticias relacionadas|lo más leído|más noticias)\W*$",
+        r"^(lee también|te puede interesar|más información)\s*:\s*.{1,160}$",
+    ),
+    related_heading=(r"^(noticias relacionadas|lo más leído|te puede interesar|más noticias)\W*$",),
+    interface=(r"^(anterior|siguiente|cerrar|pantalla completa|cargando)\W*$",),
+    cookie_notice=(r"^(utilizamos cookies|este (sitio|portal) (web )?utiliza cookies)\b",),
+    see_also=(r"^(ver también|lee también)\b.{1,200}$",),
+)
+LANGUAGES.update({"de": GERMAN, "fr": FRENCH, "es": SPANISH})

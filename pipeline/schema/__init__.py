@@ -35,7 +35,3 @@ def validate_record(record: dict[str, Any]) -> None:
 
     jsonschema.validate(record, record_schema())
 
-
-if __name__ == "__main__":
-    SCHEMA_PATH.write_text(json.dumps(generate_schema(), indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {SCHEMA_PATH}")
