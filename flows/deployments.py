@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 from flows.ingest import ingest
 from flows.limits import GLOBAL_CRAWL_LIMIT, domain_limit_name
 from pipeline.project import find_project
+from pipeline.settings import current as current_settings
 from pipeline.sources import SourceConfig
 
 # Where a worker machine has the repository checked out; read by the flow run, on the worker.
@@ -119,7 +119,7 @@ class CheckoutOnWorker:
 
     @property
     def destination(self) -> Path:
-        return Path(os.environ.get(CHECKOUT_ENV, "."))
+        return current_settings().home or Path(".")
 
     async def pull_code(self) -> None:
         """The checkout is updated by whoever deploys the machine (git pull), not by Prefect."""

@@ -38,7 +38,6 @@ from pipeline.settings import current as current_settings
 
 EXECUTORS = ("local", "dask")
 ADDRESS_ENV = "CLEANWIRE_DASK_ADDRESS"
-CHUNK_ENV = "CLEANWIRE_DASK_CHUNK_PAGES"
 # A chunk is one Prefect task run on a worker (API calls for its states, pickling both ways):
 # about 0.1 s of overhead, so a chunk should hold well over 0.1 s of parsing (~3 ms a page).
 MIN_CHUNK_PAGES = 64

@@ -85,11 +85,13 @@ def find_project(explicit: str | Path | None = None, *, required: bool = True) -
     even when none is required: the user named it, so silently using another
     directory would read and write the wrong files.
     """
+    from pipeline.settings import environment  # it resolves paths against the project: imports this
+
     if explicit:
         return _checked(Path(explicit), "--project")
-    if home := os.environ.get(HOME_ENV):
-        return _checked(Path(home), f"${HOME_ENV}")
-    if os.environ.get("CLEANWIRE_CONFIG"):
+    if home := environment().home:
+        return _checked(home, f"${HOME_ENV}")
+    if os.environ.get("CLEANWIRE_CONFIG"):  # a variable no longer read, named so its user learns why
         raise ProjectError(
             "CLEANWIRE_CONFIG is no longer read: set CLEANWIRE_HOME to the project directory "
             "(the one holding config/) or pass --project"

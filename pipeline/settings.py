@@ -147,18 +147,30 @@ def load(project: Project | None) -> Settings:
 _cache: dict[tuple, Settings] = {}
 
 
+def _environment_key() -> tuple[tuple[str, str], ...]:
+    """What ``Settings`` reads from the environment, as a cache key."""
+    names = (k for k in os.environ if k.startswith(ENV_PREFIX) or k == "REDIS_URL")
+    return tuple(sorted((k, os.environ[k]) for k in names))
+
+
+def environment() -> Settings:
+    """The environment's settings alone: what finds the project, before its file can be read."""
+    key = ("env", _environment_key())
+    if key not in _cache:
+        _cache[key] = load(None)
+    return _cache[key]
+
+
 def current() -> Settings:
     """The settings in force here: the project ``pipeline.project`` finds, this environment.
 
     Cached per environment and working directory, so code on hot paths may call
     it freely and still sees a changed variable.
     """
-    key = (
-        tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(ENV_PREFIX) or k == "REDIS_URL")),
-        os.getcwd(),
-    )
+    key = ("project", _environment_key(), os.getcwd())
     if key not in _cache:
-        _cache.clear()
+        if len(_cache) > 64:  # a test suite changes the environment thousands of times
+            _cache.clear()
         _cache[key] = load(find_project(required=False))
     return _cache[key]
 
