@@ -398,7 +398,7 @@ def _find_source(args: argparse.Namespace):
     directory = _config_dir(args, demo=getattr(args, "demo", False))
     path = directory / f"{args.name}.yaml"
     if not path.exists():
-        raise SystemExit(f"no source config {path}; `cleanwire new-source {args.name} URL` writes one")
+        raise ProjectError(f"no source config {path}; `cleanwire new-source {args.name} URL` writes one")
     return parse_source(path)
 
 
