@@ -465,7 +465,9 @@ def cmd_new_source(args: argparse.Namespace) -> int:
 def cmd_init(args: argparse.Namespace) -> int:
     from cleanwire.scaffold import init_project
 
-    project, written = init_project(Path(args.directory))
+    # `cleanwire --project DIR init` means DIR, as every other command reads --project.
+    directory = args.project if args.directory is None and args.project else args.directory or "."
+    project, written = init_project(Path(directory))
     for path in written:
         out.print(f"wrote {path}")
     out.print(f"new project in {project.root}; next, there: cleanwire new-source NAME URL")
@@ -522,7 +524,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("init", help="write a new project: config/, tests/sources/, a README")
-    p.add_argument("directory", nargs="?", default=".", help="where (default: the current directory)")
+    p.add_argument("directory", nargs="?", help="where (default: --project, else the current directory)")
     p.set_defaults(func=cmd_init)
 
     def with_store(p: argparse.ArgumentParser) -> argparse.ArgumentParser:

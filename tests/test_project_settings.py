@@ -114,7 +114,8 @@ def test_settings_environment_over_file_over_default(tmp_path: Path, monkeypatch
 
 def test_init_writes_a_project_and_refuses_an_existing_one(tmp_path: Path) -> None:
     """Pass: init writes settings, a commented disabled example source, tests/sources/ and a README;
-    a second init of the same directory is refused (exit 2) and changes nothing."""
+    a second init of the same directory is refused (exit 2) and changes nothing; ``--project DIR
+    init`` makes DIR."""
     result = cleanwire(tmp_path, "init", "proj")
     assert result.returncode == 0, result.stderr
     root = tmp_path / "proj"
@@ -128,3 +129,5 @@ def test_init_writes_a_project_and_refuses_an_existing_one(tmp_path: Path) -> No
     again = cleanwire(tmp_path, "init", "proj")
     assert again.returncode == 2 and "already a cleanwire project" in again.stderr
     assert sorted(p.stat().st_mtime_ns for p in root.rglob("*")) == before
+    named = cleanwire(tmp_path, "--project", str(tmp_path / "other"), "init")
+    assert named.returncode == 0 and (tmp_path / "other" / "config" / "settings.yaml").is_file()
