@@ -10,11 +10,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.sources import load_sources, repo_root
+from pipeline import settings
+from pipeline.project import HOME_ENV, Project, ProjectError, find_project
+from pipeline.sources import load_sources
 
 # Prefect must not phone home, and its temporary server needs time on 2 cores.
 for _key, _value in {
@@ -29,26 +30,37 @@ console = Console(stderr=True)
 out = Console()
 
 
-def _settings() -> dict[str, object]:
-    for base in (Path.cwd(), repo_root()):
-        path = base / "config" / "settings.yaml"
-        if path.is_file():
-            return yaml.safe_load(path.read_text()) or {}
-    return {}
+def _project(args: argparse.Namespace, required: bool = True) -> Project | None:
+    """The one project directory (``pipeline.project``); never where cleanwire is installed."""
+    return find_project(getattr(args, "project", None), required=required)
+
+
+def _required_project(args: argparse.Namespace) -> Project:
+    project = _project(args)
+    assert project is not None  # required: find_project raises ProjectError instead
+    return project
 
 
 def _store_url(args: argparse.Namespace) -> str:
-    return (
-        args.store or os.environ.get("CLEANWIRE_STORE") or str(_settings().get("store", "file://var/bucket"))
-    )
+    """``--store`` as typed (relative to the shell's directory), else the project's setting."""
+    if getattr(args, "store", None):
+        return settings.resolve_store(args.store, Path.cwd())
+    project = _project(args, required=False)
+    return settings.load(project).store_url(project)
 
 
 def _config_dir(args: argparse.Namespace, demo: bool = False) -> Path:
-    from pipeline.sources import default_sources_dir
-
+    """``--config``, else the demo's configs (in the package), else the project's ``config/sources``."""
     if getattr(args, "config", None):
-        return Path(args.config)
-    return default_sources_dir(demo=demo)
+        return Path(args.config).resolve()
+    if demo:
+        from cleanwire.demo.run import DEMO_SOURCES
+
+        return DEMO_SOURCES
+    directory = _required_project(args).sources_dir
+    if not directory.is_dir():
+        raise ProjectError(f"{directory} does not exist: the project has no source configs")
+    return directory
 
 
 # -- run ------------------------------------------------------------------------------------
@@ -59,6 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.ingest import ingest
 
     config_dir = _config_dir(args, demo=args.demo)
+    _check_source_names(config_dir, args.source)
     store = _store_url(args)
     executor, address = "local", None
     if args.dask or args.dask_address:
@@ -86,6 +99,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         console.print("[red]drift detected; failing as asked (--fail-on-drift)[/red]")
         return 3
     return 0
+
+
+def _check_source_names(config_dir: Path, names: list[str] | None) -> None:
+    """Unknown ``--source`` names as one line naming the directory, before a flow run starts."""
+    known = {source.name for source in load_sources(config_dir)[0]}
+    if missing := [name for name in names or [] if name not in known]:
+        raise ProjectError(
+            f"no source {', '.join(missing)} in {config_dir} (known: {', '.join(sorted(known)) or 'none'})"
+        )
 
 
 def _print_run(result: dict) -> None:
@@ -325,7 +347,7 @@ def cmd_deploy(args: argparse.Namespace) -> int:
     config_dir, plans = _plans(args)
     if args.apply:
         return _apply_deployments(args, config_dir, plans)
-    target = Path(args.output)
+    target = Path(args.output) if args.output else _required_project(args).root / "prefect.yaml"
     target.write_text(prefect_yaml(plans, _store_url(args), config_dir, args.work_pool), encoding="utf-8")
     table = Table(title=f"{len(plans)} deployments → {target}")
     for column in ("deployment", "cron (UTC)", "sources"):
@@ -384,7 +406,7 @@ def _find_source(args: argparse.Namespace):
     directory = _config_dir(args, demo=getattr(args, "demo", False))
     path = directory / f"{args.name}.yaml"
     if not path.exists():
-        raise SystemExit(f"no source config {path}; `cleanwire new-source {args.name} URL` writes one")
+        raise ProjectError(f"no source config {path}; `cleanwire new-source {args.name} URL` writes one")
     return parse_source(path)
 
 
@@ -396,7 +418,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
     source = _find_source(args)
     fixture_dir = None
     if args.save_fixture:
-        fixture_dir = Path(args.fixtures) / source.name
+        fixtures = Path(args.fixtures) if args.fixtures else _required_project(args).fixtures_dir
+        fixture_dir = fixtures / source.name
     if args.demo:
         from cleanwire.demo.run import demo_ports, demo_sites
 
@@ -429,10 +452,12 @@ def cmd_preview(args: argparse.Namespace) -> int:
 def cmd_new_source(args: argparse.Namespace) -> int:
     from cleanwire.new_source import write_source
 
-    config_dir = Path(args.config) if args.config else repo_root() / "config" / "sources"
+    project = None if args.config and args.tests else _required_project(args)
+    config_dir = Path(args.config) if args.config else project.sources_dir
+    tests_dir = Path(args.tests) if args.tests else project.tests_dir
     try:
         config_path, test_path, found = write_source(
-            args.name, args.url, config_dir, Path(args.tests), args.allow_private
+            args.name, args.url, config_dir, tests_dir, args.allow_private
         )
     except (ValueError, FileExistsError, OSError) as exc:
         console.print(f"[red]{exc}[/red]")
@@ -442,6 +467,18 @@ def cmd_new_source(args: argparse.Namespace) -> int:
     out.print(f"article-looking URLs on the page: {len(found.article_urls)}; pattern {found.allow}")
     out.print(f"wrote {config_path} and {test_path}")
     out.print(f"next: cleanwire preview {args.name} --limit 10 --save-fixture")
+    return 0
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from cleanwire.scaffold import init_project
+
+    # `cleanwire --project DIR init` means DIR, as every other command reads --project.
+    directory = args.project if args.directory is None and args.project else args.directory or "."
+    project, written = init_project(Path(directory))
+    for path in written:
+        out.print(f"wrote {path}")
+    out.print(f"new project in {project.root}; next, there: cleanwire new-source NAME URL")
     return 0
 
 
@@ -482,10 +519,21 @@ def cmd_serve_demo(args: argparse.Namespace) -> int:
 # -- wiring ---------------------------------------------------------------------------------
 
 
+PROJECT_HELP = (
+    "the project directory (default: $CLEANWIRE_HOME, else the current directory or its nearest "
+    "parent with config/)"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="cleanwire", description=__doc__)
     parser.add_argument("--log-level", help="DEBUG, INFO, WARNING: log to stderr (credentials are redacted)")
+    parser.add_argument("--project", help=PROJECT_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="write a new project: config/, tests/sources/, a README")
+    p.add_argument("directory", nargs="?", help="where (default: --project, else the current directory)")
+    p.set_defaults(func=cmd_init)
 
     def with_store(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--store", help="file://PATH or s3://BUCKET/PREFIX (default: config/settings.yaml)")
@@ -552,7 +600,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_store(sub.add_parser("deploy", help="write prefect.yaml with a deployment per source or group"))
     p.add_argument("--config", help="directory of source YAML files")
     p.add_argument("--work-pool", default="cleanwire", help="work pool the deployments run on")
-    p.add_argument("--output", default="prefect.yaml")
+    p.add_argument("--output", help="where to write (default: prefect.yaml in the project)")
     p.add_argument(
         "--apply",
         action="store_true",
@@ -575,7 +623,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--json", action="store_true", help="one JSON line per page")
     p.add_argument("--save-fixture", action="store_true", help="record pages and results as test fixtures")
-    p.add_argument("--fixtures", default=str(repo_root() / "tests" / "fixtures" / "sources"))
+    p.add_argument("--fixtures", help="where to record (default: the project's tests/fixtures/sources)")
     p.add_argument("--config", help="directory of source YAML files")
     p.add_argument("--demo", action="store_true", help="a demo source, with the demo sites served")
     p.set_defaults(func=cmd_preview)
@@ -584,8 +632,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.add_argument("url")
     p.add_argument("--allow-private", action="store_true", help="the site is on a private/loopback address")
-    p.add_argument("--config", help="directory to write the YAML into (default config/sources)")
-    p.add_argument("--tests", default=str(repo_root() / "tests" / "sources"))
+    p.add_argument("--config", help="where to write the YAML (default: the project's config/sources)")
+    p.add_argument("--tests", help="directory to write the test into (default: the project's tests/sources)")
     p.set_defaults(func=cmd_new_source)
 
     p = with_store(sub.add_parser("reprocess", help="re-extract a run's stored raw pages (no crawling)"))
@@ -600,6 +648,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve-demo", help="serve the demo sites until Ctrl-C")
     p.add_argument("--config")
     p.set_defaults(func=cmd_serve_demo)
+    for command in sub.choices.values():  # also after the command: `cleanwire run --project DIR`
+        command.add_argument("--project", default=argparse.SUPPRESS, help=PROJECT_HELP)
     return parser
 
 
@@ -612,7 +662,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.log_level:
         logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    return int(args.func(args) or 0)
+    saved_home = os.environ.get(HOME_ENV)
+    try:
+        if args.project and args.command != "init":
+            # Everything this command starts (flows, Scrapy processes) finds the same project.
+            os.environ[HOME_ENV] = str(_required_project(args).root)
+        return int(args.func(args) or 0)
+    except ProjectError as exc:
+        print(f"cleanwire: error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if saved_home is None:
+            os.environ.pop(HOME_ENV, None)
+        else:
+            os.environ[HOME_ENV] = saved_home
 
 
 if __name__ == "__main__":

@@ -155,7 +155,7 @@ Record them (once, and again when the site changes on purpose) with
     cleanwire preview {name} --limit 10 --save-fixture
 """
 
-from tests.source_replay import assert_source_replays
+from cleanwire.testing import assert_source_replays
 
 
 def test_{module}_replays_recorded_pages() -> None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,9 @@ from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
 from flows.ingest import ingest
 from flows.limits import GLOBAL_CRAWL_LIMIT, domain_limit_name
-from pipeline.sources import SourceConfig, repo_root
+from pipeline.project import find_project
+from pipeline.settings import current as current_settings
+from pipeline.sources import SourceConfig
 
 # Where a worker machine has the repository checked out; read by the flow run, on the worker.
 CHECKOUT_ENV = "CLEANWIRE_HOME"
@@ -118,7 +119,7 @@ class CheckoutOnWorker:
 
     @property
     def destination(self) -> Path:
-        return Path(os.environ.get(CHECKOUT_ENV, "."))
+        return current_settings().home or Path(".")
 
     async def pull_code(self) -> None:
         """The checkout is updated by whoever deploys the machine (git pull), not by Prefect."""
@@ -133,14 +134,18 @@ class CheckoutOnWorker:
 
 
 def worker_config_dir(config_dir: Path) -> str:
-    """The config directory as a worker sees it: relative to the checkout when it is inside it.
+    """The config directory as a worker sees it: relative to the project when it is inside it.
 
-    The flow run starts in ``$CLEANWIRE_HOME``, which need not be where this
-    machine keeps its checkout; a directory elsewhere must exist at the same path
-    on every worker.
+    The flow run starts in ``$CLEANWIRE_HOME``, the worker's copy of the project
+    (a checkout, or a directory made by ``cleanwire init``), which need not be
+    where this machine keeps it; a directory elsewhere must exist at the same
+    path on every worker.
     """
+    project = find_project(required=False)
     try:
-        return str(config_dir.resolve().relative_to(repo_root().resolve()))
+        if project is None:
+            raise ValueError("no project here")
+        return str(config_dir.resolve().relative_to(project.root))
     except ValueError:
         return str(config_dir.resolve())
 

@@ -14,7 +14,6 @@ source) in the serialized run context, to every worker, for every chunk.
 from __future__ import annotations
 
 import math
-import os
 import socket
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -35,10 +34,10 @@ from pipeline import parallel
 from pipeline.extract import Extractor
 from pipeline.outcomes import NotAnArticle
 from pipeline.record import Article, Page
+from pipeline.settings import current as current_settings
 
 EXECUTORS = ("local", "dask")
 ADDRESS_ENV = "CLEANWIRE_DASK_ADDRESS"
-CHUNK_ENV = "CLEANWIRE_DASK_CHUNK_PAGES"
 # A chunk is one Prefect task run on a worker (API calls for its states, pickling both ways):
 # about 0.1 s of overhead, so a chunk should hold well over 0.1 s of parsing (~3 ms a page).
 MIN_CHUNK_PAGES = 64
@@ -53,7 +52,7 @@ class DaskUnavailable(RuntimeError):
 
 def resolve_address(address: str | None) -> str | None:
     """The scheduler to use: the given address, else ``$CLEANWIRE_DASK_ADDRESS``, else none (LocalCluster)."""
-    return address or os.environ.get(ADDRESS_ENV) or None
+    return address or current_settings().dask_address or None
 
 
 def check_scheduler(address: str, timeout: float = CONNECT_SECONDS) -> None:
@@ -137,8 +136,8 @@ def chunk_pages(pages: list[Page], threads: int) -> list[list[Page]]:
     but each big enough to outweigh its task's overhead (``$CLEANWIRE_DASK_CHUNK_PAGES`` overrides)."""
     if not pages:
         return []
-    if configured := os.environ.get(CHUNK_ENV):
-        size = max(1, int(configured))
+    if configured := current_settings().dask_chunk_pages:
+        size = configured
     else:
         size = max(MIN_CHUNK_PAGES, math.ceil(len(pages) / (max(1, threads) * CHUNKS_PER_THREAD)))
     return [pages[i : i + size] for i in range(0, len(pages), size)]

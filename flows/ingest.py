@@ -10,12 +10,12 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_client, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.concurrency.sync import concurrency
@@ -140,6 +140,21 @@ def run_guard(
     shared.finish()
 
 
+def existing_limits(names: list[str]) -> list[str]:
+    """Those of ``names`` that are global concurrency limits on the Prefect server.
+
+    ``cleanwire deploy --apply`` and ``cleanwire serve`` create them; a plain
+    ``cleanwire run`` (or a test) does not, and its crawl should neither create
+    server state as a side effect nor warn about limits nobody asked for.
+    """
+    wanted, found, offset = set(names), set(), 0
+    with get_client(sync_client=True) as client:
+        while page := client.read_global_concurrency_limits(limit=200, offset=offset):
+            found.update(limit.name for limit in page if limit.name in wanted)
+            offset += len(page)
+    return [name for name in names if name in found]
+
+
 @task(name="crawl", cache_policy=NONE, retries=1, retry_delay_seconds=5, retry_jitter_factor=0.5)
 def crawl_sources(
     sources: list[SourceConfig],
@@ -150,7 +165,9 @@ def crawl_sources(
 ) -> list[SourceCrawl]:
     """Take a global and a per-domain crawl slot (limits made by ``cleanwire deploy``/``serve``).
 
-    Where the limits do not exist (ad-hoc runs, tests) the slots are not enforced. A source
+    Only limits that exist are asked for (``existing_limits``): an ad-hoc run on a
+    server where nobody made them is not limited, on purpose, and says so at debug
+    level instead of Prefect's warning for each missing name. A source
     with ``crawl_processes`` > 1 is crawled by that many Scrapy processes sharing one frontier
     in Redis (``REDIS_URL``), while the others crawl in this process.
     """
@@ -161,8 +178,11 @@ def crawl_sources(
         if s.crawl_processes > 1 and not redis_url:
             logger.warning("%s: crawl_processes %d needs REDIS_URL; one process", s.name, s.crawl_processes)
     domains = sorted({d for s in sources for d in s.allowed_domains})
-    names = [GLOBAL_CRAWL_LIMIT, *(domain_limit_name(d) for d in domains)]
-    with concurrency(names, occupy=1, timeout_seconds=3600, strict=False):
+    names = existing_limits([GLOBAL_CRAWL_LIMIT, *(domain_limit_name(d) for d in domains)])
+    if not names:
+        logger.debug("no cleanwire crawl limits on this Prefect server: this run's crawl is not limited")
+    slots = concurrency(names, occupy=1, timeout_seconds=3600, strict=False) if names else nullcontext()
+    with slots:
         frontier = [
             FrontierCrawl(s, redis_url, s.crawl_processes, seen, warc_dir, overrides)
             for s in big

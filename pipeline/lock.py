@@ -16,6 +16,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+from pipeline.settings import current as current_settings
 from pipeline.storage import ObjectStore, StoreError
 from pipeline.storage.layout import STATE_PREFIX
 
@@ -50,7 +51,7 @@ class StoreLock:
     ) -> None:
         self.store, self.owner = store, owner
         # A short lease renewed by a heartbeat: a dead holder on another machine blocks 2 minutes at most.
-        self.ttl = ttl or float(os.environ.get("CLEANWIRE_LOCK_TTL", 120))
+        self.ttl = ttl or current_settings().lock_ttl
         self.wait, self.poll = wait, poll
         self._stop = threading.Event()
         self._heartbeat: threading.Thread | None = None

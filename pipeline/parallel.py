@@ -21,6 +21,7 @@ from pipeline.extract import Draft, ExtractionSettings, Extractor
 from pipeline.near_dup import Fingerprint, Fingerprinter
 from pipeline.outcomes import NotAnArticle, Outcome
 from pipeline.record import Article, Page
+from pipeline.settings import current as current_settings
 
 MIN_PAGES_FOR_POOL = 64
 _worker_extractor: Extractor | None = None
@@ -46,7 +47,7 @@ def _extract_in_worker(page: Page) -> Article | NotAnArticle:
 
 
 def default_workers() -> int:
-    return int(os.environ.get("CLEANWIRE_EXTRACT_WORKERS", os.cpu_count() or 1))
+    return current_settings().extract_workers or os.cpu_count() or 1
 
 
 def extract_pages(

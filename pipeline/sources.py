@@ -251,16 +251,10 @@ def select_sources(sources: list[SourceConfig], names: list[str] | None) -> list
     return [by_name[n] for n in names]
 
 
-def repo_root() -> Path:
-    return Path(__file__).resolve().parent.parent
+def default_sources_dir() -> Path:
+    """The project's ``config/sources`` (``pipeline.project``: ``$CLEANWIRE_HOME`` or the cwd's)."""
+    from pipeline.project import find_project
 
-
-def default_sources_dir(demo: bool = False) -> Path:
-    """``$CLEANWIRE_CONFIG/sources`` if set, else ``./config`` if present, else the repo's."""
-    import os
-
-    sub = Path("demo") if demo else Path("sources")
-    if os.environ.get("CLEANWIRE_CONFIG"):
-        return Path(os.environ["CLEANWIRE_CONFIG"]) / sub
-    local = Path.cwd() / "config"
-    return (local if local.is_dir() else repo_root() / "config") / sub
+    project = find_project()
+    assert project is not None  # required: find_project raises ProjectError instead
+    return project.sources_dir

@@ -21,15 +21,15 @@ from pipeline.commit import Commit
 from pipeline.dedup import Verdict
 from pipeline.manifest import Manifest
 from pipeline.near_dup import Fingerprinter
+from pipeline.project import find_project
 from pipeline.record import Article
 from pipeline.seen import SeenUrl
-
-DEFAULT_SPOOL = Path("var/spool")
+from pipeline.settings import current as current_settings
 
 
 class Spool:
     def __init__(self, store_url: str, root: Path | None = None) -> None:
-        root = root or Path(os.environ.get("CLEANWIRE_SPOOL", DEFAULT_SPOOL))
+        root = root or current_settings().spool_dir(find_project(required=False))
         self.dir = root / hashlib.sha256(store_url.encode()).hexdigest()[:16]
 
     def save(self, commit: Commit) -> Path:

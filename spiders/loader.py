@@ -8,7 +8,9 @@ from pathlib import Path
 from scrapy import Request, Spider
 from scrapy.settings import BaseSettings
 
-from pipeline.sources import SourceConfig, load_sources, repo_root
+from pipeline.project import find_project
+from pipeline.settings import current as current_settings
+from pipeline.sources import SourceConfig, load_sources
 from spiders.registry import spider_class
 from spiders.settings import settings_for
 
@@ -17,11 +19,17 @@ _PROCESS_SETTINGS = {"TWISTED_REACTOR_ENABLED", "CLEANWIRE_WARC_PATH"}
 
 
 def source_dirs(settings: BaseSettings) -> list[Path]:
-    configured = settings.get("CLEANWIRE_SOURCES") or os.environ.get("CLEANWIRE_SOURCES")
+    """``-s CLEANWIRE_SOURCES=...`` or ``$CLEANWIRE_SOURCES``, else the project's ``config/sources``.
+
+    The same project every ``cleanwire`` command uses (``pipeline.project``), so
+    ``scrapy crawl NAME`` crawls the source ``cleanwire new-source NAME`` wrote.
+    """
+    configured = settings.get("CLEANWIRE_SOURCES") or current_settings().sources
     if configured:
         return [Path(p) for p in str(configured).split(os.pathsep)]
-    root = Path.cwd() / "config" if (Path.cwd() / "config").is_dir() else repo_root() / "config"
-    return [root / "sources", root / "demo"]
+    project = find_project()
+    assert project is not None  # required: find_project raises ProjectError instead
+    return [project.sources_dir]
 
 
 def bound_spider(source: SourceConfig) -> type[Spider]:

@@ -25,7 +25,7 @@ from pipeline.record import Page
 from pipeline.seen import SeenUrls
 from pipeline.sources import SourceConfig
 from spiders.registry import spider_class
-from spiders.settings import settings_for
+from spiders.settings import quiet_chosen_handler_notice, settings_for
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +103,7 @@ def crawl(
     on_page: Callable[[Page], None] | None = None,
 ) -> list[SourceCrawl]:
     """Crawl the sources concurrently; return their pages and failures, one entry per source."""
+    quiet_chosen_handler_notice()
     outcome: dict[str, Any] = {}
 
     def target() -> None:

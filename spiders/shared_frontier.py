@@ -68,7 +68,7 @@ from pipeline.seen import SeenUrls
 from pipeline.sources import SourceConfig
 from pipeline.warc import read_pages
 from spiders.runner import SourceCrawl
-from spiders.settings import settings_for
+from spiders.settings import quiet_chosen_handler_notice, settings_for
 
 log = logging.getLogger(__name__)
 
@@ -412,6 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("job", type=Path, help="the job file the parent wrote")
     args = parser.parse_args(argv)
+    quiet_chosen_handler_notice()
     return run_worker(args.job)
 
 

@@ -21,7 +21,7 @@ os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-DEMO_CONFIG = REPO / "config" / "demo"
+DEMO_CONFIG = REPO / "cleanwire" / "demo" / "sources"
 DEMO_PORTS = {"capitol-ledger": 8701, "northwind-post": 8702, "weekly-view": 8703}
 
 

@@ -265,7 +265,7 @@ Route = Callable[[_Handler], None]
 class FaultSite:
     """One misbehaving site. ``kind`` picks its robots.txt: normal, 404, 500, timeout or garbage."""
 
-    def __init__(self, kind: str = "normal", canary_port: int = 9, robots_delay: float = 5.0) -> None:
+    def __init__(self, kind: str = "normal", canary_port: int = 9, robots_delay: float | None = None) -> None:
         self.kind = kind
         self.canary_port = canary_port
         self.robots_delay = robots_delay
@@ -643,17 +643,22 @@ class FaultSite:
         h.wfile.write(b"<html><body>" + b"x" * 4096)
 
     def _slow(self, h: _Handler) -> None:
-        """Slow-loris: headers, then one byte every 0.2 s, for up to 30 s."""
+        """Slow-loris: headers, then one byte every 0.2 s until the site stops.
+
+        No deadline of its own: any deadline would race the client's timeout on a slow machine.
+        """
         h.close_connection = True
         h.send_response(200)
         h.send_header("Content-Type", "text/html; charset=utf-8")
         h.send_header("Content-Length", "100000")
         h.end_headers()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and not self._stop.is_set():
-            h.wfile.write(b"<")
-            h.wfile.flush()
-            time.sleep(0.2)
+        while not self._stop.is_set():
+            try:
+                h.wfile.write(b"<")
+                h.wfile.flush()
+            except OSError:  # the client gave up (its timeout): the point of this page
+                return
+            self._stop.wait(0.2)
 
     def _truncated(self, h: _Handler) -> None:
         page = article_html(stories()[0], self.url("/articles/truncated.html")).encode("utf-8")
@@ -679,6 +684,7 @@ class FaultSite:
         h.connection.close()  # RST, mid-body
 
     def _robots_timeout(self, h: _Handler) -> None:
+        """No answer until the site stops (``robots_delay`` None): longer than any client timeout."""
         self._stop.wait(self.robots_delay)
         h.send(200, "User-agent: *\nAllow: /\n", "text/plain")
 

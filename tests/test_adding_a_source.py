@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from cleanwire.demo.run import DEMO_SOURCES
 from cleanwire.demo.server import SiteServer
 from flows.ingest import ingest
 from pipeline.reader import BucketReader
@@ -162,7 +163,7 @@ def own_site(built_sites, tmp_path):
     config = tmp_path / "config"
     config.mkdir()
     (config / "weekly-view.yaml").write_text(
-        (Path(__file__).parent.parent / "config" / "demo" / "weekly-view.yaml")
+        (DEMO_SOURCES / "weekly-view.yaml")
         .read_text()
         .replace("http://127.0.0.1:8703", server.base_url)
     )

@@ -46,19 +46,24 @@ from tests.fault_site import (
     start_fault_sites,
 )
 
-# Small limits, so every fault shows within seconds; no politeness towards loopback.
+# Small limits, so every fault shows within seconds; no politeness towards loopback. No limit here is
+# a race against the machine's speed: a busy machine (a full suite beside three others on 2 cores)
+# must not turn a normal page into a timeout or the run into a time-limited one. The timeout is
+# long beside any normal page's download and the time-based faults (slow-loris, a robots.txt that
+# never answers) outlast it whatever it is, since they stop only when the site does; the run's
+# own time limit is only a backstop below pytest's.
 POLITENESS: dict[str, Any] = {
     "autothrottle": False,
     "download_delay": 0,
     "concurrency_per_domain": 8,
-    "download_timeout": 2,
+    "download_timeout": 10,
     "retry_times": 1,
     "max_size_mb": 1,
     "max_redirects": 3,
     "depth_limit": 30,  # high on purpose: CrawlerTrapGuard, not the depth, must bound the traps
     "max_listing_pages_per_pattern": 5,
     "max_retry_after": 5,
-    "max_seconds": 60,
+    "max_seconds": 240,
 }
 MAX_SIZE = POLITENESS["max_size_mb"] * 1024 * 1024
 ROBOTS_KINDS = ("404", "500", "timeout", "garbage")
@@ -220,10 +225,10 @@ def assert_expected(source: SourceRun, paths: list[str]) -> None:
 
 
 def test_every_page_ends_in_exactly_one_expected_outcome(fault_run: FaultRun) -> None:
-    """Pass: the run finishes (well within 60 s); every fault path ends in its expected outcome with a
-    reason naming the fault; no page ends twice; the per-page outcomes add up exactly to the run's
-    counts for every source; the normal articles are stored; the spiders finished normally."""
-    assert fault_run.seconds < 60
+    """Pass: every fault path ends in its expected outcome with a reason naming the fault; no page
+    ends twice; the per-page outcomes add up exactly to the run's counts for every source; the normal
+    articles are stored; the spiders finished normally (not at the time limit). How long the run took
+    is not a pass criterion: on a loaded machine it is anyone's guess (it once failed that way)."""
     for name, source in fault_run.sources.items():
         assert Counter(o for o, _ in source.outcomes.values()) == Counter(source.counts), name
         assert source.stats.get("finish_reason") == "finished", name
@@ -246,8 +251,8 @@ def test_limits_are_explicit_in_settings() -> None:
     )
     s = settings_for(source)
     assert s["DOWNLOAD_MAXSIZE"] == MAX_SIZE and s["DOWNLOAD_WARNSIZE"] == MAX_SIZE // 4
-    assert s["DOWNLOAD_TIMEOUT"] == 2 and s["REDIRECT_MAX_TIMES"] == 3 and s["DEPTH_LIMIT"] == 30
-    assert s["CLOSESPIDER_PAGECOUNT"] == 500 and s["CLOSESPIDER_TIMEOUT"] == 60
+    assert s["DOWNLOAD_TIMEOUT"] == 10 and s["REDIRECT_MAX_TIMES"] == 3 and s["DEPTH_LIMIT"] == 30
+    assert s["CLOSESPIDER_PAGECOUNT"] == 500 and s["CLOSESPIDER_TIMEOUT"] == 240
     assert s["MEMUSAGE_ENABLED"] and s["MEMUSAGE_LIMIT_MB"] == 2048 and s["URLLENGTH_LIMIT"] == 2000
     assert s["DOWNLOAD_FAIL_ON_DATALOSS"] and s["RETRY_TIMES"] == 1
     assert s["CLEANWIRE_MAX_LISTING_PAGES_PER_PATTERN"] == 5 and s["CLEANWIRE_MAX_SEGMENT_REPEATS"] == 2
@@ -307,7 +312,7 @@ def test_compressed_articles_are_decompressed_and_stored(fault_run: FaultRun) ->
 
 def test_slow_loris_cut_by_download_timeout(fault_run: FaultRun) -> None:
     """Pass: a server trickling one byte every 0.2 s ends as `error` (DownloadTimeoutError) after
-    1 + retry_times attempts of DOWNLOAD_TIMEOUT (2 s) each."""
+    1 + retry_times attempts of DOWNLOAD_TIMEOUT each (the server trickles until the site stops)."""
     main = fault_run.main
     assert_expected(main, ["/articles/slow.html"])
     assert main.site.hits("/articles/slow.html") == 1 + POLITENESS["retry_times"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cleanwire.demo.run import DEMO_SOURCES
 from pipeline.sources import load_sources, parse_source
 
 REPO = Path(__file__).resolve().parent.parent
@@ -17,7 +18,7 @@ article_urls:
 
 
 def test_repo_configs_are_valid() -> None:
-    for directory in (REPO / "config" / "sources", REPO / "config" / "demo"):
+    for directory in (REPO / "config" / "sources", DEMO_SOURCES):
         sources, errors = load_sources(directory)
         assert not errors, errors
         assert sources

@@ -213,5 +213,5 @@ def test_config_inside_the_checkout_is_passed_relative_to_it() -> None:
     """Workers start runs in their own $CLEANWIRE_HOME, which need not be this machine's path."""
     from flows.deployments import worker_config_dir
 
-    assert worker_config_dir(REPO / "config" / "demo") == "config/demo"
+    assert worker_config_dir(REPO / "config" / "sources") == "config/sources"
     assert worker_config_dir(Path("/srv/elsewhere/sources")) == "/srv/elsewhere/sources"

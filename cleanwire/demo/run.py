@@ -12,6 +12,9 @@ from cleanwire.demo.build_sites import build_sites
 from cleanwire.demo.server import serve_sites
 from pipeline.sources import SourceConfig
 
+# The demo's source configs ship inside the package (a wheel has no repository around it).
+DEMO_SOURCES = Path(__file__).resolve().parent / "sources"
+
 
 def demo_ports(sources: list[SourceConfig]) -> dict[str, int]:
     """Each demo source's first discovery URL names the port its site is served on."""

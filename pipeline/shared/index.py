@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +34,7 @@ import redis
 
 from pipeline.near_dup import Fingerprint, NearDuplicateIndex, NearDupSettings, judge_pair
 from pipeline.record import Article, utcnow
+from pipeline.settings import current as current_settings
 from pipeline.shared.namespace import Namespace
 from pipeline.storage import ObjectStore
 
@@ -147,7 +147,7 @@ EPOCH = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday
 
 
 def window_days() -> int:
-    return max(1, int(os.environ.get("CLEANWIRE_NEAR_DUP_DAYS", 14)))
+    return current_settings().near_dup_days
 
 
 def period_days() -> int:

@@ -27,13 +27,14 @@ import redis
 from pipeline.lock import dead_here
 from pipeline.manifest import created_from_id, manifest_id_for
 from pipeline.record import utcnow
+from pipeline.settings import current as current_settings
 from pipeline.shared.namespace import Namespace
 
 log = logging.getLogger(__name__)
 
 
 def lease_ttl() -> float:
-    return float(os.environ.get("CLEANWIRE_LOCK_TTL", 120))
+    return current_settings().lock_ttl
 
 
 class RunLease:

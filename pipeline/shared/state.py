@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 
 import redis
 
 from pipeline.manifest import Manifest
 from pipeline.near_dup import NearDupSettings
 from pipeline.record import utcnow
+from pipeline.settings import current as current_settings
 from pipeline.shared.index import SharedDedupIndex
 from pipeline.shared.namespace import Namespace
 from pipeline.shared.runs import ManifestSequencer, RunLease, run_alive
@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 
 def redis_url_from_env() -> str | None:
-    return os.environ.get("REDIS_URL") or None
+    return current_settings().redis_url or None
 
 
 class SharedState:

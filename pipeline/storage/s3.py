@@ -21,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from pipeline import redact
 from pipeline.failpoints import failpoint
+from pipeline.settings import current as current_settings
 from pipeline.storage.base import ConditionalWritesUnsupported, StoreError
 
 log = logging.getLogger(__name__)
@@ -39,10 +40,10 @@ def client_config(
     ``..._MAX_ATTEMPTS`` override them. ``when_required`` checksums: newer boto3 adds CRC
     trailers by default that some MinIO and Ceph builds reject.
     """
-    env = os.environ.get
-    connect_timeout = connect_timeout or float(env("CLEANWIRE_S3_CONNECT_TIMEOUT", 5))
-    read_timeout = read_timeout or float(env("CLEANWIRE_S3_READ_TIMEOUT", 30))
-    max_attempts = max_attempts or int(env("CLEANWIRE_S3_MAX_ATTEMPTS", 5))
+    configured = current_settings()
+    connect_timeout = connect_timeout or configured.s3_connect_timeout
+    read_timeout = read_timeout or configured.s3_read_timeout
+    max_attempts = max_attempts or configured.s3_max_attempts
     return Config(
         connect_timeout=connect_timeout,
         read_timeout=read_timeout,
@@ -149,7 +150,7 @@ class S3Store:
         that ``abort_orphan_uploads`` removes at the start of the next run.
         """
         size = path.stat().st_size
-        threshold = int(os.environ.get("CLEANWIRE_S3_MULTIPART_THRESHOLD", 64 * 2**20))
+        threshold = current_settings().s3_multipart_threshold
         if size <= threshold:
             return self.put_new(key, path.read_bytes(), content_type)
         if self.exists(key):
