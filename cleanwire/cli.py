@@ -9,12 +9,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.sources import load_sources, repo_root
+from pipeline.sources import check_source_name, load_sources, repo_root, select_sources
 
 # Prefect must not phone home, and its temporary server needs time on 2 cores.
 for _key, _value in {
@@ -25,8 +26,10 @@ for _key, _value in {
 }.items():
     os.environ.setdefault(_key, _value)
 
-console = Console(stderr=True)
-out = Console()
+# Markup, emoji codes and highlighting off: titles, URLs, file names and reasons come from sites
+# and files, and "[/bogus]" or ":x:" in them must print as written. Colour goes in ``style=``.
+console = Console(stderr=True, markup=False, emoji=False, highlight=False)
+out = Console(markup=False, emoji=False, highlight=False)
 
 
 def _settings() -> dict[str, object]:
@@ -51,6 +54,58 @@ def _config_dir(args: argparse.Namespace, demo: bool = False) -> Path:
     return default_sources_dir(demo=demo)
 
 
+# -- errors: one line each -----------------------------------------------------------------
+
+
+class CliError(Exception):
+    """A user error the command has put in words (naming the file, line or URL)."""
+
+
+# Errors bad input causes: files (OSError), bytes (UnicodeError), source files (YAML, validation:
+# ValueError), names (KeyError: a missing source or record). Anything else is a bug, still one line.
+KNOWN_ERRORS = (CliError, OSError, UnicodeError, ValueError, KeyError, yaml.YAMLError)
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error in one line, naming the file when the exception knows it."""
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        text = f"{exc.filename}: {exc.strerror}"
+    elif isinstance(exc, KeyError) and len(exc.args) == 1:
+        text = str(exc.args[0])
+    elif isinstance(exc, UnicodeDecodeError):
+        text = f"not {exc.encoding} text (byte {exc.start + 1})"
+    elif isinstance(exc, yaml.YAMLError):
+        from pipeline.sources import yaml_problem
+
+        text = yaml_problem(exc)
+    else:
+        text = str(exc) or type(exc).__name__
+    return " ".join(text.split())
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in the one-line form of every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        console.print(f"{self.prog}: error: {' '.join(message.split())}", style="red", soft_wrap=True)
+        raise SystemExit(2)
+
+
+def source_name(value: str) -> str:
+    """An argparse type: the one rule for source names (``pipeline.sources.check_source_name``)."""
+    try:
+        return check_source_name(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path}: not UTF-8 text (byte {exc.start + 1})") from None
+
+
 # -- run ------------------------------------------------------------------------------------
 
 
@@ -60,6 +115,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config_dir = _config_dir(args, demo=args.demo)
     store = _store_url(args)
+    # A missing or broken source is one line here, not a traceback in the flow run's log.
+    loaded, errors = load_sources(config_dir)
+    select_sources(loaded, args.source or None, errors)
     executor, address = "local", None
     if args.dask or args.dask_address:
         # The runner is set up front, so the run is one flow run (the flow parameter alone nests one).
@@ -67,7 +125,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             runner = dask_task_runner(address)
         except DaskUnavailable as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(str(exc), style="red")
             return 2
         ingest = ingest.with_options(task_runner=runner)
     dask = {"executor": executor, "dask_address": address}
@@ -77,13 +135,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             sources, _errors = load_sources(config_dir)
             with demo_sites(demo_ports(sources)) as bases:
-                console.print(f"[dim]demo sites: {', '.join(bases.values())}[/dim]")
+                console.print(f"demo sites: {', '.join(bases.values())}", style="dim")
                 result = ingest(sources=args.source or None, store=store, config_dir=str(config_dir), **dask)
         else:
             result = ingest(sources=args.source or None, store=store, config_dir=str(config_dir), **dask)
     _print_run(result)
     if result["drift"] and args.fail_on_drift:
-        console.print("[red]drift detected; failing as asked (--fail-on-drift)[/red]")
+        console.print("drift detected; failing as asked (--fail-on-drift)", style="red")
         return 3
     return 0
 
@@ -101,24 +159,36 @@ def _print_run(result: dict) -> None:
         f"manifest {result['manifest']}"
     )
     for error in result["config_errors"]:
-        console.print(f"[red]config error:[/red] {error}")
+        console.print(f"config error: {error}", style="red")
     for source, warnings in result["drift"].items():
         for warning in warnings:
-            console.print(f"[yellow]drift in {source}:[/yellow] {warning}")
+            console.print(f"drift in {source}: {warning}", style="yellow")
 
 
 # -- single documents -----------------------------------------------------------------------
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from pipeline.extract import extract_article
+    """A saved page through what the crawl does with a response: the same decoder
+    (``pipeline.decode``: BOM, charset labels, cp1252 bytes labelled UTF-8) and triage."""
+    from pipeline.decode import binary_offset
+    from pipeline.extract import Extractor
     from pipeline.outcomes import NotAnArticle
+    from pipeline.record import Page
+    from pipeline.urls import checked_url
 
-    html = Path(args.page).read_bytes().decode("utf-8", errors="replace")
+    path = Path(args.page)
+    body = path.read_bytes()
+    at = binary_offset(body)
+    if at is not None:
+        raise CliError(f"{path}: not a text file (binary data at byte {at + 1})")
+    url, stripped = checked_url(args.url)
+    if stripped:
+        raise CliError("--url: credentials in the URL are refused")
     try:
-        article = extract_article(html, args.url, source=args.source)
+        article = Extractor().extract_page(Page(url=url, body=body, source=args.source))
     except NotAnArticle as exc:
-        console.print(f"[yellow]{exc.outcome}[/yellow]: {exc.reason}")
+        console.print(f"{exc.outcome}: {exc.reason}", style="yellow")
         return 2
     print(article.model_dump_json(indent=2))
     return 0
@@ -127,7 +197,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_clean_text(args: argparse.Namespace) -> int:
     from pipeline.cleaning import Cleaner
 
-    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    text = sys.stdin.read() if args.file == "-" else _read_text(Path(args.file))
     learned = {}
     if args.source:
         from pipeline.cleaning.site_learning import load_learned
@@ -139,7 +209,7 @@ def cmd_clean_text(args: argparse.Namespace) -> int:
     )
     if args.audit:
         for removal in result.removed:
-            console.print(f"[dim]- {removal.rule}: {removal.text}[/dim]")
+            console.print(f"- {removal.rule}: {removal.text}", style="dim")
     print(result.text)
     return 0
 
@@ -177,11 +247,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
 
 
 def cmd_cat(args: argparse.Namespace) -> int:
-    try:
-        article = _reader(args).get(args.id)
-    except KeyError as exc:
-        console.print(f"[red]{exc.args[0]}[/red]")
-        return 1
+    article = _reader(args).get(args.id)  # a KeyError naming the id and store: one line
     print(article.model_dump_json(indent=2))
     return 0
 
@@ -254,20 +320,30 @@ def cmd_dedup(args: argparse.Namespace) -> int:
 
     from pipeline.near_dup import dedup_stream
 
-    source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")  # noqa: SIM115
+    name = "<stdin>" if args.input == "-" else args.input
+    # Bytes in, each line decoded on its own: a line that is not UTF-8 is one bad line.
+    source = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")  # noqa: SIM115
     target = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     counts = {"docs": 0, "duplicates": 0, "bad_lines": 0}
 
     def docs():
-        for number, line in enumerate(source, 1):
-            if not line.strip():
+        for number, raw in enumerate(source, 1):
+            if not raw.strip():
                 continue
             try:
-                doc = json.loads(line)
+                doc = json.loads(raw.decode("utf-8"))
                 yield str(doc["id"]), str(doc["text"])
+            except UnicodeDecodeError as exc:
+                counts["bad_lines"] += 1
+                console.print(
+                    f"{name}:{number}: skipped: not UTF-8 (byte {exc.start + 1})",
+                    style="yellow",
+                    soft_wrap=True,
+                )
             except (ValueError, KeyError, TypeError) as exc:
                 counts["bad_lines"] += 1
-                console.print(f"[yellow]line {number} skipped: {exc!r}[/yellow]")
+                why = f"no field {exc}" if isinstance(exc, KeyError) else _one_line(exc)
+                console.print(f"{name}:{number}: skipped: {why}", style="yellow", soft_wrap=True)
 
     with Progress(
         SpinnerColumn(),
@@ -303,10 +379,10 @@ def _plans(args: argparse.Namespace):
     config_dir = _config_dir(args).resolve()
     sources, errors = load_sources(config_dir)
     for error in errors:
-        console.print(f"[red]config error:[/red] {error}")
+        console.print(f"config error: {error}", style="red")
     plans, problems = plan_deployments(sources)
     for problem in problems:
-        console.print(f"[red]{problem}[/red]")
+        console.print(str(problem), style="red")
     return config_dir, plans
 
 
@@ -334,7 +410,7 @@ def _apply_deployments(args: argparse.Namespace, config_dir: Path, plans: list) 
     from flows.deployments import CHECKOUT_ENV, apply_to_work_pool, worker_config_dir
 
     if not plans:
-        console.print("[red]no source has a schedule[/red]")
+        console.print("no source has a schedule", style="red")
         return 1
     store = _store_url(args)
     ids = apply_to_work_pool(
@@ -363,7 +439,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     config_dir, plans = _plans(args)
     if not plans:
-        console.print("[red]no source has a schedule[/red]")
+        console.print("no source has a schedule", style="red")
         return 1
     asyncio.run(ensure_concurrency_limits(plans, args.global_limit, args.per_domain_limit))
     serve(*runner_deployments(plans, _store_url(args), config_dir), limit=args.limit)
@@ -376,7 +452,7 @@ def _find_source(args: argparse.Namespace):
     directory = _config_dir(args, demo=getattr(args, "demo", False))
     path = directory / f"{args.name}.yaml"
     if not path.exists():
-        raise SystemExit(f"no source config {path}; `cleanwire new-source {args.name} URL` writes one")
+        raise CliError(f"no source config {path}; `cleanwire new-source {args.name} URL` writes one")
     return parse_source(path)
 
 
@@ -427,8 +503,7 @@ def cmd_new_source(args: argparse.Namespace) -> int:
             args.name, args.url, config_dir, Path(args.tests), args.allow_private
         )
     except (ValueError, FileExistsError, OSError) as exc:
-        console.print(f"[red]{exc}[/red]")
-        return 1
+        raise CliError(f"new-source {args.name}: {_one_line(exc)}") from exc
     out.print(f"sitemaps: {', '.join(found.sitemaps) or 'none'}")
     out.print(f"feeds: {', '.join(found.feeds) or 'none'}")
     out.print(f"article-looking URLs on the page: {len(found.article_urls)}; pattern {found.allow}")
@@ -462,7 +537,7 @@ def cmd_serve_demo(args: argparse.Namespace) -> int:
     with demo_sites(demo_ports(sources)) as bases:
         for name, base in bases.items():
             out.print(f"{name}: {base}/")
-        out.print("[dim]Ctrl-C to stop[/dim]")
+        out.print("Ctrl-C to stop", style="dim")
         try:
             while True:
                 time.sleep(3600)
@@ -475,8 +550,9 @@ def cmd_serve_demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cleanwire", description=__doc__)
+    parser = _Parser(prog="cleanwire", description=__doc__)
     parser.add_argument("--log-level", help="DEBUG, INFO, WARNING: log to stderr (credentials are redacted)")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_store(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -484,7 +560,9 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = with_store(sub.add_parser("run", help="crawl, clean, dedup and store"))
-    p.add_argument("--source", action="append", help="a source name (repeatable; default: all)")
+    p.add_argument(
+        "--source", action="append", type=source_name, help="a source name (repeatable; default: all)"
+    )
     p.add_argument("--demo", action="store_true", help="serve the bundled demo sites and ingest them")
     p.add_argument("--config", help="directory of source YAML files")
     p.add_argument("--fail-on-drift", action="store_true", help="exit 3 when a source drifted")
@@ -499,12 +577,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="one HTML page to a cleaned record (JSON)")
     p.add_argument("page")
     p.add_argument("--url", required=True)
-    p.add_argument("--source", default="adhoc")
+    p.add_argument("--source", default="adhoc", type=source_name)
     p.set_defaults(func=cmd_extract)
 
     p = with_store(sub.add_parser("clean-text", help="clean already-scraped plain text"))
     p.add_argument("file", help="a text file, or - for standard input")
-    p.add_argument("--source", help="also remove what was learned as this source's boilerplate")
+    p.add_argument(
+        "--source", type=source_name, help="also remove what was learned as this source's boilerplate"
+    )
     p.add_argument("--language", default="en")
     p.add_argument("--title", help="the article's title, removed if the text repeats it")
     p.add_argument("--audit", action="store_true", help="show what was removed and why (stderr)")
@@ -513,7 +593,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_store(sub.add_parser("ls", help="list stored records"))
     p.add_argument("--json", action="store_true")
     p.add_argument("--since", help="only records added after this manifest id")
-    p.add_argument("--source")
+    p.add_argument("--source", type=source_name)
     p.set_defaults(func=cmd_ls)
 
     p = with_store(sub.add_parser("cat", help="print one stored record"))
@@ -528,11 +608,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out")
     p.add_argument("--format", choices=["parquet", "jsonl"], default="parquet")
     p.add_argument("--since", help="only records added after this manifest id")
-    p.add_argument("--source")
+    p.add_argument("--source", type=source_name)
     p.set_defaults(func=cmd_export)
 
     p = with_store(sub.add_parser("boilerplate", help="show a source's learned boilerplate"))
-    p.add_argument("source")
+    p.add_argument("source", type=source_name)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_boilerplate)
 
@@ -563,7 +643,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("preview", help="crawl a few article pages of a source and show the outcome")
-    p.add_argument("name")
+    p.add_argument("name", type=source_name)
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--json", action="store_true", help="one JSON line per page")
     p.add_argument("--save-fixture", action="store_true", help="record pages and results as test fixtures")
@@ -573,9 +653,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_preview)
 
     p = sub.add_parser("new-source", help="probe a site and write config/sources/NAME.yaml and a test")
-    p.add_argument("name")
+    p.add_argument("name", type=source_name)
     p.add_argument("url")
-    p.add_argument("--allow-private", action="store_true", help="the site is on a private/loopback address")
+    p.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="the site is on a loopback or RFC 1918 address (link-local and metadata stay refused)",
+    )
     p.add_argument("--config", help="directory to write the YAML into (default config/sources)")
     p.add_argument("--tests", default=str(repo_root() / "tests" / "sources"))
     p.set_defaults(func=cmd_new_source)
@@ -596,6 +680,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Every error a user can cause ends here as one line, ``cleanwire: error: ...``, exit 1
+    (2 for a bad command line); ``--debug`` shows the traceback instead."""
     import logging
 
     from pipeline import redact
@@ -604,7 +690,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.log_level:
         logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        console.print("cleanwire: interrupted")
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        known = isinstance(exc, KNOWN_ERRORS)
+        line = _one_line(exc) if known else f"unexpected {type(exc).__name__}: {_one_line(exc)}"
+        hint = "" if known else " (run with --debug for the traceback)"
+        console.print(f"cleanwire: error: {line}{hint}", style="red", soft_wrap=True)
+        return 1
 
 
 if __name__ == "__main__":

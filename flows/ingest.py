@@ -397,7 +397,7 @@ def ingest(
     loaded, errors = load_sources(directory)
     for error in errors:
         logger.error("skipping source config %s", error)
-    selected = select_sources(loaded, sources)
+    selected = select_sources(loaded, sources, errors)
     settings = {s.name: s.extraction_settings() for s in selected}
     return _run(
         open_store(store),

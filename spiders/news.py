@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from parsel import Selector
 from scrapy import Request, Spider
@@ -19,7 +20,7 @@ from pipeline.record import Page, utcnow
 from pipeline.seen import SeenUrls
 from pipeline.sources import SourceConfig
 from pipeline.triage import non_html_reason
-from pipeline.urls import canonicalize
+from pipeline.urls import InvalidUrl, canonicalize, checked_url, display_url
 from spiders.middlewares import (
     CrawlerTrapRefused,
     OffsiteRefused,
@@ -30,6 +31,7 @@ from spiders.registry import register
 from spiders.robots import RobotsDisallowed
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+_NOT_WEB = re.compile(r"\s*(#|(mailto|tel|sms|javascript|data|about|blob):)", re.IGNORECASE)
 
 
 @register("news")
@@ -54,6 +56,7 @@ class NewsSpider(Spider):
         self.allowed_domains = list(source.allowed_domains)
         self.skipped_unchanged = 0
         self._requested: set[str] = set()
+        self._invalid: set[str] = set()  # bad links reported once, not once per page
         self._article_requests = 0
 
     # -- discovery -------------------------------------------------------------------------
@@ -80,14 +83,31 @@ class NewsSpider(Spider):
     def _request(self, url: str, callback: Any, **kwargs: Any) -> Request:
         return Request(url, callback=callback, errback=self.on_error, **kwargs)
 
-    def parse_robots(self, response: Response) -> Iterator[Request]:
+    def _entry(self, raw: str, where: str, base: str | None = None) -> str | Dropped:
+        """One URL a sitemap, feed or page offers, fit to request; else a ``Dropped`` with the
+        reason (counted in the run's outcomes), so one bad entry never ends the callback."""
+        try:
+            url, stripped = checked_url(raw, base)
+        except InvalidUrl as exc:
+            self.crawler.stats.inc_value("cleanwire/invalid_url")
+            return Dropped(
+                display_url(raw), self.source.name, Outcome.ERROR, f"invalid URL in {where}: {exc}"
+            )
+        if stripped:
+            self.crawler.stats.inc_value("cleanwire/userinfo_stripped")
+        return url
+
+    def parse_robots(self, response: Response) -> Iterator[Request | Dropped]:
         if response.status != 200:
             return
-        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-            if url not in self.source.discovery.sitemaps:
+        for raw in sitemap_urls_from_robots(response.body, base_url=response.url):
+            url = self._entry(raw, f"robots.txt {response.url}")
+            if isinstance(url, Dropped):
+                yield url
+            elif url not in self.source.discovery.sitemaps:
                 yield self._request(url, self.parse_sitemap)
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+    def parse_sitemap(self, response: Response) -> Iterator[Request | Dropped]:
         if response.status != 200:
             self.logger.warning("sitemap %s answered HTTP %s", response.url, response.status)
             return
@@ -113,12 +133,15 @@ class NewsSpider(Spider):
             loc = entry.get("loc")
             if not loc:
                 continue
-            if sitemap.type == "sitemapindex":
-                yield self._request(loc, self.parse_sitemap)
+            url = self._entry(loc, f"sitemap {response.url}")  # <loc> is absolute: no base
+            if isinstance(url, Dropped):
+                yield url
+            elif sitemap.type == "sitemapindex":
+                yield self._request(url, self.parse_sitemap)
             else:
-                yield from self._article_request(loc, lastmod=entry.get("lastmod"))
+                yield from self._article_request(url, lastmod=entry.get("lastmod"))
 
-    def parse_feed(self, response: Response) -> Iterator[Request]:
+    def parse_feed(self, response: Response) -> Iterator[Request | Dropped]:
         if response.status != 200:
             self.logger.warning("feed %s answered HTTP %s", response.url, response.status)
             return
@@ -133,7 +156,11 @@ class NewsSpider(Spider):
                 or item.xpath("pubDate/text()").get()
                 or item.xpath("published/text()").get()
             )
-            yield from self._article_request(urljoin(response.url, link.strip()), lastmod=date)
+            url = self._entry(link, f"feed {response.url}", base=response.url)
+            if isinstance(url, Dropped):
+                yield url
+            else:
+                yield from self._article_request(url, lastmod=date)
 
     def parse_listing_or_article(self, response: Response) -> Iterator[Request | Page | Dropped]:
         if self.source.is_article_url(response.url) and self.source.article_urls.allow:
@@ -144,8 +171,13 @@ class NewsSpider(Spider):
         if response.status != 200 or not isinstance(page, Page) or not hasattr(response, "css"):
             return
         for href in response.css("a::attr(href)").getall():
-            url = response.urljoin(href.strip())
-            if not url.startswith(("http://", "https://")):
+            if _NOT_WEB.match(href):  # mailto:, tel:, javascript:, a fragment: links, not pages
+                continue
+            url = self._entry(href, f"page {response.url}", base=response.url)
+            if isinstance(url, Dropped):
+                if url.url not in self._invalid:
+                    self._invalid.add(url.url)
+                    yield url
                 continue
             if self.source.is_article_url(url) and self.source.article_urls.allow:
                 yield from self._article_request(url)
