@@ -22,6 +22,7 @@ from pipeline.sources import SourceConfig
 from pipeline.triage import non_html_reason
 from pipeline.urls import InvalidUrl, canonicalize, checked_url, display_url
 from spiders.middlewares import (
+    USERINFO_STRIPPED,
     CrawlerTrapRefused,
     OffsiteRefused,
     PrivateAddressRefused,
@@ -57,6 +58,7 @@ class NewsSpider(Spider):
         self.skipped_unchanged = 0
         self._requested: set[str] = set()
         self._invalid: set[str] = set()  # bad links reported once, not once per page
+        self._stripped: set[str] = set()  # URLs found with user:password@ (removed)
         self._article_requests = 0
 
     # -- discovery -------------------------------------------------------------------------
@@ -81,6 +83,8 @@ class NewsSpider(Spider):
             yield self._request(url, self.parse_listing_or_article)
 
     def _request(self, url: str, callback: Any, **kwargs: Any) -> Request:
+        if url in self._stripped:  # the WARC record says the URL as found had credentials
+            kwargs["meta"] = {**(kwargs.get("meta") or {}), USERINFO_STRIPPED: True}
         return Request(url, callback=callback, errback=self.on_error, **kwargs)
 
     def _entry(self, raw: str, where: str, base: str | None = None) -> str | Dropped:
@@ -95,6 +99,7 @@ class NewsSpider(Spider):
             )
         if stripped:
             self.crawler.stats.inc_value("cleanwire/userinfo_stripped")
+            self._stripped.add(url)
         return url
 
     def parse_robots(self, response: Response) -> Iterator[Request | Dropped]:

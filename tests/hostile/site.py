@@ -28,7 +28,7 @@ class Hit:
 
 @dataclass
 class HostileSite:
-    routes: dict[str, tuple[int, str, bytes]] = field(default_factory=dict)
+    routes: dict[str, tuple[int, str, bytes, dict[str, str]]] = field(default_factory=dict)
     hits: list[Hit] = field(default_factory=list)
     hit: threading.Event = field(default_factory=threading.Event)
 
@@ -42,9 +42,12 @@ class HostileSite:
             def do_GET(self) -> None:
                 site.hits.append(Hit(self.path, {k.lower(): v for k, v in self.headers.items()}))
                 site.hit.set()
-                status, kind, body = site.routes.get(self.path.split("?")[0], (404, "text/plain", b"no"))
+                missing = (404, "text/plain", b"no", {})
+                status, kind, body, headers = site.routes.get(self.path.split("?")[0], missing)
                 self.send_response(status)
                 self.send_header("Content-Type", kind)
+                for key, value in headers.items():
+                    self.send_header(key, value)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -56,10 +59,19 @@ class HostileSite:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
     def serve(
-        self, path: str, body: str | bytes, kind: str = "text/html; charset=utf-8", status: int = 200
+        self,
+        path: str,
+        body: str | bytes,
+        kind: str = "text/html; charset=utf-8",
+        status: int = 200,
+        headers: dict[str, str] | None = None,
     ) -> str:
-        self.routes[path] = (status, kind, body.encode("utf-8") if isinstance(body, str) else body)
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.routes[path] = (status, kind, data, headers or {})
         return self.base + path
+
+    def redirect(self, path: str, location: str) -> str:
+        return self.serve(path, "", status=302, headers={"Location": location})
 
     def paths(self) -> list[str]:
         return [h.path for h in self.hits]
