@@ -163,6 +163,9 @@ def _print_run(result: dict) -> None:
     for source, warnings in result["drift"].items():
         for warning in warnings:
             console.print(f"drift in {source}: {warning}", style="yellow")
+    for source, notes in result.get("notes", {}).items():
+        for note in notes:
+            console.print(f"{source}: {note}", style="yellow")
 
 
 # -- single documents -----------------------------------------------------------------------

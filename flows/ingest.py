@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -326,17 +327,45 @@ def _fill_report(
     for c in crawls:
         r = report.source(c.source)
         r.fetched, r.skipped_unchanged = c.fetched, c.skipped_unchanged
+        if limit := crawl_limit(c.stats):
+            r.notes.append(limit)
     for e in extracted:
         r = report.source(e.source)
         r.seconds += e.seconds
         for dropped in e.dropped:
             r.drop(dropped)
+    claims: Counter[str] = Counter()
     for verdict in verdicts:
         r = report.source(verdict.article.source)
         if verdict.is_new:
             r.count(Outcome.EXTRACTED)
         else:
             r.drop(duplicate_drop(verdict))
+        if verdict.unverified_canonical is not None:
+            claims[verdict.article.source] += 1
+    for name, n in sorted(claims.items()):
+        report.source(name).notes.append(
+            f"{n} pages named another URL as rel=canonical without the same text there: "
+            "kept under their own URLs"
+        )
+
+
+# Scrapy's finish reasons for a crawl cut short by a limit, in the source's words.
+_LIMITS = {
+    "closespider_pagecount": "politeness.max_pages",
+    "closespider_timeout": "politeness.max_seconds",
+    "memusage_exceeded": "politeness.memory_limit_mb",
+}
+
+
+def crawl_limit(stats: dict[str, Any]) -> str | None:
+    """A note when the crawl stopped at a limit: the sitemaps, feeds and listings were not read to
+    their end, and what was not fetched waits for the next run."""
+    limit = _LIMITS.get(str(stats.get("finish_reason", "")))
+    if limit is None:
+        return None
+    fetched = int(stats.get("downloader/response_count", 0))
+    return f"crawl stopped at {limit} after {fetched} responses: the rest waits for the next run"
 
 
 def _check_drift(
@@ -500,6 +529,7 @@ def _run(
         clock = report.lap("dedup", clock)
         _fill_report(report, crawls, extracted, verdicts)
         manifest.counts = report.counts()
+        manifest.notes = report.notes()
         _check_drift(manifest, report, extracted, bucket)
         commit = Commit(
             manifest=manifest,
@@ -542,6 +572,7 @@ def _run(
         "links": len(written.links),
         "config_errors": [str(e) for e in errors],
         "drift": manifest.drift,
+        "notes": manifest.notes,
         "spooled": spooled,
         "drained": drained,
         "markdown": markdown,
