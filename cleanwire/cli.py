@@ -28,7 +28,7 @@ for _key, _value in {
 
 # Markup, emoji codes and highlighting off: titles, URLs, file names and reasons come from sites
 # and files, and "[/bogus]" or ":x:" in them must print as written. Colour goes in ``style=``.
-console = Console(stderr=True, markup=False, emoji=False, highlight=False)
+console = Console(stderr=True, markup=False, emoji=False, highlight=False, soft_wrap=True)
 out = Console(markup=False, emoji=False, highlight=False)
 
 
@@ -87,7 +87,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, with its errors in the one-line form of every other error."""
 
     def error(self, message: str) -> NoReturn:
-        console.print(f"{self.prog}: error: {' '.join(message.split())}", style="red", soft_wrap=True)
+        console.print(f"{self.prog}: error: {' '.join(message.split())}", style="red")
         raise SystemExit(2)
 
 
@@ -178,16 +178,19 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from pipeline.extract import Extractor
     from pipeline.outcomes import NotAnArticle
     from pipeline.record import Page
-    from pipeline.urls import checked_url
+    from pipeline.urls import InvalidUrl, checked_url, display_url
 
     path = Path(args.page)
     body = path.read_bytes()
     at = binary_offset(body)
     if at is not None:
         raise CliError(f"{path}: not a text file (binary data at byte {at + 1})")
-    url, stripped = checked_url(args.url)
+    try:
+        url, stripped = checked_url(args.url)
+    except InvalidUrl as exc:
+        raise CliError(f"--url {display_url(args.url)}: {exc}") from None
     if stripped:
-        raise CliError("--url: credentials in the URL are refused")
+        raise CliError(f"--url {display_url(args.url)}: credentials in the URL are refused")
     try:
         article = Extractor().extract_page(Page(url=url, body=body, source=args.source))
     except NotAnArticle as exc:
@@ -278,6 +281,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     from pipeline.export import export_records
 
+    if not Path(args.out).parent.is_dir():  # before the progress bar: an error is one line
+        raise CliError(f"{args.out}: no such directory {Path(args.out).parent}")
     reader = _reader(args)
     refs = list(reader.refs(since=args.since, source=args.source))
     with Progress(
@@ -338,15 +343,11 @@ def cmd_dedup(args: argparse.Namespace) -> int:
                 yield str(doc["id"]), str(doc["text"])
             except UnicodeDecodeError as exc:
                 counts["bad_lines"] += 1
-                console.print(
-                    f"{name}:{number}: skipped: not UTF-8 (byte {exc.start + 1})",
-                    style="yellow",
-                    soft_wrap=True,
-                )
+                console.print(f"{name}:{number}: skipped: not UTF-8 (byte {exc.start + 1})", style="yellow")
             except (ValueError, KeyError, TypeError) as exc:
                 counts["bad_lines"] += 1
                 why = f"no field {exc}" if isinstance(exc, KeyError) else _one_line(exc)
-                console.print(f"{name}:{number}: skipped: {why}", style="yellow", soft_wrap=True)
+                console.print(f"{name}:{number}: skipped: {why}", style="yellow")
 
     with Progress(
         SpinnerColumn(),
@@ -517,9 +518,15 @@ def cmd_new_source(args: argparse.Namespace) -> int:
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
     from flows.ingest import reprocess
+    from pipeline.manifest import list_manifests
+    from pipeline.storage import open_store
 
     config_dir = _config_dir(args)
-    result = reprocess(run_id=args.run_id, store=_store_url(args), to=args.to, config_dir=str(config_dir))
+    store = _store_url(args)
+    # An unknown run is one line here, not a traceback in the flow run's log.
+    if not any(m.run_id == args.run_id and m.raw for m in list_manifests(open_store(store))):
+        raise CliError(f"no run {args.run_id!r} with raw pages in {store}")
+    result = reprocess(run_id=args.run_id, store=store, to=args.to, config_dir=str(config_dir))
     _print_run(result)
     return 0
 
@@ -704,7 +711,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         known = isinstance(exc, KNOWN_ERRORS)
         line = _one_line(exc) if known else f"unexpected {type(exc).__name__}: {_one_line(exc)}"
         hint = "" if known else " (run with --debug for the traceback)"
-        console.print(f"cleanwire: error: {line}{hint}", style="red", soft_wrap=True)
+        console.print(f"cleanwire: error: {line}{hint}", style="red")
         return 1
 
 

@@ -125,3 +125,17 @@ def test_ls_prints_a_title_with_markup_as_written(tmp_path: Path, capsys) -> Non
     assert main(["ls", "--store", store_url]) == 0
     printed = capsys.readouterr().out
     assert "[/bogus]" in printed and "[red]not" in printed and ":thumbs_up:" in printed
+
+
+def test_bucket_commands_on_bad_arguments(files: Path) -> None:
+    store = f"file://{files / 'bucket'}"
+    one_line_error(cleanwire("ls", "--store", "gopher://x"), "gopher://x")
+    one_line_error(cleanwire("ls", "--since", "nope", "--store", store), "nope")
+    one_line_error(cleanwire("cat", "abc", "--store", store), "abc")
+    one_line_error(cleanwire("reprocess", "nope", "--store", store), "nope")
+    one_line_error(
+        cleanwire("export", str(files / "no" / "dir" / "out.jsonl"), "--format", "jsonl", "--store", store)
+    )
+    one_line_error(
+        cleanwire("extract", str(files / "cp1252.html"), "--url", "javascript:alert(1)"), "javascript"
+    )

@@ -115,3 +115,24 @@ def test_dns_rebinding_never_reaches_loopback(hostile_site: HostileSite, tmp_pat
     assert site.hits == [] and result.pages == []
     assert dns.answers[0] == RebindingDns.PUBLIC and "127.0.0.1" in dns.answers
     assert {address[0] for address in tried} <= {RebindingDns.PUBLIC}
+
+
+def test_allow_private_never_opens_link_local_even_at_a_discovery_origin(tmp_path: Path, monkeypatch) -> None:
+    """A source file naming the metadata service as its own start URL, with allow_private: refused
+    before any connection."""
+    config = SourceConfig.model_validate(
+        {
+            "name": "metadata",
+            "allowed_domains": ["169.254.169.254"],
+            "allow_private": True,
+            "discovery": {
+                "start_urls": ["http://169.254.169.254/latest/meta-data/"],
+                "robots_sitemaps": False,
+            },
+            "politeness": FAST,
+        }
+    )
+    with network_jail() as tried:
+        (result,) = crawl([config])
+    assert tried == [] and result.pages == []
+    assert result.stats.get("cleanwire/refused/private", 0) >= 1
