@@ -334,6 +334,8 @@ def _fill_report(
         r.seconds += e.seconds
         for dropped in e.dropped:
             r.drop(dropped)
+    # A claim the claimed page bore out later in the run (it came after, as a duplicate) is no claim.
+    borne_out = {(v.duplicate_of, v.article.canonical_url) for v in verdicts if v.duplicate_of}
     claims: Counter[str] = Counter()
     for verdict in verdicts:
         r = report.source(verdict.article.source)
@@ -341,7 +343,8 @@ def _fill_report(
             r.count(Outcome.EXTRACTED)
         else:
             r.drop(duplicate_drop(verdict))
-        if verdict.unverified_canonical is not None:
+        claimed = verdict.unverified_canonical
+        if claimed is not None and (verdict.article.id, claimed) not in borne_out:
             claims[verdict.article.source] += 1
     for name, n in sorted(claims.items()):
         report.source(name).notes.append(

@@ -20,7 +20,7 @@ from pipeline.record import Page, utcnow
 from pipeline.seen import SeenUrls
 from pipeline.sources import SourceConfig
 from pipeline.triage import non_html_reason
-from pipeline.urls import InvalidUrl, canonicalize, checked_url, display_url
+from pipeline.urls import InvalidUrl, canonicalize, checked_url, display_url, same_site
 from spiders.middlewares import (
     USERINFO_STRIPPED,
     CrawlerTrapRefused,
@@ -32,6 +32,12 @@ from spiders.registry import register
 from spiders.robots import RobotsDisallowed
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+# <link rel="canonical" href="..."> in either attribute order, in the head (as CMSs write it).
+_CANONICAL = re.compile(
+    rb"<link\b(?=[^>]*\brel\s*=\s*[\"']?canonical\b)[^>]*?\bhref\s*=\s*[\"']?(?P<href>[^\"'\s>]+)",
+    re.IGNORECASE,
+)
+CANONICAL_HEAD_BYTES = 16 * 1024
 _NOT_WEB = re.compile(r"\s*(#|(mailto|tel|sms|javascript|data|about|blob):)", re.IGNORECASE)
 
 
@@ -169,7 +175,7 @@ class NewsSpider(Spider):
 
     def parse_listing_or_article(self, response: Response) -> Iterator[Request | Page | Dropped]:
         if self.source.is_article_url(response.url) and self.source.article_urls.allow:
-            yield self._page_or_drop(response)
+            yield from self.parse_article(response)
             return
         page = self._page_or_drop(response, candidate=False)
         yield page
@@ -227,11 +233,36 @@ class NewsSpider(Spider):
             dont_filter=True,
         )
 
-    def parse_article(self, response: Response) -> Iterator[Page | Dropped]:
+    def parse_article(self, response: Response) -> Iterator[Request | Page | Dropped]:
         if response.status == 304:
             yield Dropped(response.url, self.source.name, Outcome.DUPLICATE, "not modified (304)")
             return
-        yield self._page_or_drop(response)
+        page = self._page_or_drop(response)
+        yield page
+        if isinstance(page, Page) and page.status == 200:
+            yield from self._check_canonical(response)
+
+    def _check_canonical(self, response: Response) -> Iterator[Request]:
+        """A same-site rel=canonical naming another URL is a claim that dedup follows only if that
+        URL's page has the same text (``Deduplicator.judge``): fetch it to check, once, as an
+        article request (its patterns, seen URLs and limits apply). Read from the head bytes only,
+        so no page is parsed twice."""
+        match = _CANONICAL.search(response.body[:CANONICAL_HEAD_BYTES])
+        if match is None:
+            return
+        raw = match.group("href").decode("utf-8", "replace").replace("&amp;", "&")
+        try:
+            claimed, stripped = checked_url(raw, response.url)
+        except InvalidUrl:
+            return  # not trusted as canonical either (pipeline.urls.choose_canonical)
+        if (
+            stripped
+            or not same_site(response.url, claimed)
+            or canonicalize(claimed) == canonicalize(response.url)
+        ):
+            return
+        self.crawler.stats.inc_value("cleanwire/canonical_checked")
+        yield from self._article_request(claimed)
 
     def _page_or_drop(self, response: Response, candidate: bool = True) -> Page | Dropped:
         """The page, or ``not-an-article`` at once when it is not HTML: never parsed as HTML."""

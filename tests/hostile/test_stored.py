@@ -49,12 +49,17 @@ def test_a_hostile_site_through_a_run(hostile_site: HostileSite, tmp_path: Path,
     claims = [
         site.serve(f"/claims/story-{i}.html", article_html(next(texts), claimed)) for i in range(3)
     ]  # each page: rel=canonical -> claimed, a URL no page of the same text is at
+    original = site.base + "/claims/original.html"  # in no sitemap: fetched to check the claim
+    story = next(texts)
+    site.serve("/claims/original.html", article_html(story, original))
+    amp = site.serve("/claims/amp-copy.html", article_html(story, original))
+    claims_and_amp = [*claims, amp]
     secret_url = site.base.replace("http://", "http://editor:hunter2@") + "/claims/with-credentials.html"
     site.serve(
         "/claims/with-credentials.html",
         article_html(next(texts), site.base + "/claims/with-credentials.html"),
     )
-    site.serve("/claims.xml", sitemap([*claims, secret_url]), kind="application/xml")
+    site.serve("/claims.xml", sitemap([*claims_and_amp, secret_url]), kind="application/xml")
     capped = [site.serve(f"/capped/story-{i}.html", article_html(next(texts), "")) for i in range(6)]
     site.serve("/capped.xml", sitemap(capped), kind="application/xml")
     config = tmp_path / "sources"
@@ -68,6 +73,10 @@ def test_a_hostile_site_through_a_run(hostile_site: HostileSite, tmp_path: Path,
     assert set(claims) <= set(records)  # three texts, three records
     assert all(records[u].canonical_url == u for u in claims)
     assert "3 pages named another URL as rel=canonical" in " ".join(result["notes"]["claims"])
+    assert site.paths().count("/claims/the-one-true-story.html") == 1  # fetched once, to check
+    # a claim the claimed page's text bears out: one record, the other URL in its also_at
+    (kept,) = [a for a in records.values() if a.url in (amp, original)]
+    assert {kept.url, *(s.url for s in kept.also_at)} == {amp, original}
     # credentials: nowhere in what the run stored
     assert site.base + "/claims/with-credentials.html" in records
     bucket = tmp_path / "bucket"
