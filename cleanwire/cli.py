@@ -9,13 +9,15 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
+import yaml
 from rich.console import Console
 from rich.table import Table
 
 from pipeline import settings
 from pipeline.project import HOME_ENV, Project, ProjectError, find_project
-from pipeline.sources import load_sources
+from pipeline.sources import check_source_name, load_sources, select_sources
 
 # Prefect must not phone home, and its temporary server needs time on 2 cores.
 for _key, _value in {
@@ -26,8 +28,10 @@ for _key, _value in {
 }.items():
     os.environ.setdefault(_key, _value)
 
-console = Console(stderr=True)
-out = Console()
+# Markup, emoji codes and highlighting off: titles, URLs, file names and reasons come from sites
+# and files, and "[/bogus]" or ":x:" in them must print as written. Colour goes in ``style=``.
+console = Console(stderr=True, markup=False, emoji=False, highlight=False, soft_wrap=True)
+out = Console(markup=False, emoji=False, highlight=False)
 
 
 def _project(args: argparse.Namespace, required: bool = True) -> Project | None:
@@ -63,6 +67,58 @@ def _config_dir(args: argparse.Namespace, demo: bool = False) -> Path:
     return directory
 
 
+# -- errors: one line each -----------------------------------------------------------------
+
+
+class CliError(Exception):
+    """A user error the command has put in words (naming the file, line or URL)."""
+
+
+# Errors bad input causes: files (OSError), bytes (UnicodeError), source files (YAML, validation:
+# ValueError), names (KeyError: a missing source or record). Anything else is a bug, still one line.
+KNOWN_ERRORS = (CliError, OSError, UnicodeError, ValueError, KeyError, yaml.YAMLError)
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error in one line, naming the file when the exception knows it."""
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        text = f"{exc.filename}: {exc.strerror}"
+    elif isinstance(exc, KeyError) and len(exc.args) == 1:
+        text = str(exc.args[0])
+    elif isinstance(exc, UnicodeDecodeError):
+        text = f"not {exc.encoding} text (byte {exc.start + 1})"
+    elif isinstance(exc, yaml.YAMLError):
+        from pipeline.sources import yaml_problem
+
+        text = yaml_problem(exc)
+    else:
+        text = str(exc) or type(exc).__name__
+    return " ".join(text.split())
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors in the one-line form of every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        console.print(f"{self.prog}: error: {' '.join(message.split())}", style="red")
+        raise SystemExit(2)
+
+
+def source_name(value: str) -> str:
+    """An argparse type: the one rule for source names (``pipeline.sources.check_source_name``)."""
+    try:
+        return check_source_name(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path}: not UTF-8 text (byte {exc.start + 1})") from None
+
+
 # -- run ------------------------------------------------------------------------------------
 
 
@@ -71,8 +127,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.ingest import ingest
 
     config_dir = _config_dir(args, demo=args.demo)
-    _check_source_names(config_dir, args.source)
     store = _store_url(args)
+    # A missing or broken source is one line here, not a traceback in the flow run's log.
+    loaded, errors = load_sources(config_dir)
+    select_sources(loaded, args.source or None, errors)
     executor, address = "local", None
     if args.dask or args.dask_address:
         # The runner is set up front, so the run is one flow run (the flow parameter alone nests one).
@@ -80,7 +138,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         try:
             runner = dask_task_runner(address)
         except DaskUnavailable as exc:
-            console.print(f"[red]{exc}[/red]")
+            console.print(str(exc), style="red")
             return 2
         ingest = ingest.with_options(task_runner=runner)
     dask = {"executor": executor, "dask_address": address}
@@ -90,24 +148,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
             sources, _errors = load_sources(config_dir)
             with demo_sites(demo_ports(sources)) as bases:
-                console.print(f"[dim]demo sites: {', '.join(bases.values())}[/dim]")
+                console.print(f"demo sites: {', '.join(bases.values())}", style="dim")
                 result = ingest(sources=args.source or None, store=store, config_dir=str(config_dir), **dask)
         else:
             result = ingest(sources=args.source or None, store=store, config_dir=str(config_dir), **dask)
     _print_run(result)
     if result["drift"] and args.fail_on_drift:
-        console.print("[red]drift detected; failing as asked (--fail-on-drift)[/red]")
+        console.print("drift detected; failing as asked (--fail-on-drift)", style="red")
         return 3
     return 0
-
-
-def _check_source_names(config_dir: Path, names: list[str] | None) -> None:
-    """Unknown ``--source`` names as one line naming the directory, before a flow run starts."""
-    known = {source.name for source in load_sources(config_dir)[0]}
-    if missing := [name for name in names or [] if name not in known]:
-        raise ProjectError(
-            f"no source {', '.join(missing)} in {config_dir} (known: {', '.join(sorted(known)) or 'none'})"
-        )
 
 
 def _print_run(result: dict) -> None:
@@ -123,24 +172,43 @@ def _print_run(result: dict) -> None:
         f"manifest {result['manifest']}"
     )
     for error in result["config_errors"]:
-        console.print(f"[red]config error:[/red] {error}")
+        console.print(f"config error: {error}", style="red")
     for source, warnings in result["drift"].items():
         for warning in warnings:
-            console.print(f"[yellow]drift in {source}:[/yellow] {warning}")
+            console.print(f"drift in {source}: {warning}", style="yellow")
+    for source, notes in result.get("notes", {}).items():
+        for note in notes:
+            console.print(f"{source}: {note}", style="yellow")
 
 
 # -- single documents -----------------------------------------------------------------------
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from pipeline.extract import extract_article
+    """A saved page through what the crawl does with a response: the same decoder
+    (``pipeline.decode``: BOM, charset labels, cp1252 bytes labelled UTF-8) and triage."""
+    from pipeline.decode import binary_offset
+    from pipeline.extract import Extractor
     from pipeline.outcomes import NotAnArticle
+    from pipeline.record import Page
+    from pipeline.urls import InvalidUrl, checked_url, display_url
 
-    html = Path(args.page).read_bytes().decode("utf-8", errors="replace")
+    path = Path(args.page)
+    body = path.read_bytes()
+    at = binary_offset(body)
+    if at is not None:
+        raise CliError(f"{path}: not a text file (binary data at byte {at + 1})")
     try:
-        article = extract_article(html, args.url, source=args.source)
-    except NotAnArticle as exc:  # no text at all: nothing to return
-        console.print(f"{exc.outcome}: {exc.reason}", markup=False, highlight=False)
+        url, stripped = checked_url(args.url)
+    except InvalidUrl as exc:
+        raise CliError(f"--url {display_url(args.url)}: {exc}") from None
+    if stripped:
+        raise CliError(f"--url {display_url(args.url)}: credentials in the URL are refused")
+    try:
+        # The crawl's decoder and triage, but not its refusals: the page is the user's choice.
+        article = Extractor().extract_page(Page(url=url, body=body, source=args.source), explicit=True)
+    except NotAnArticle as exc:
+        console.print(f"{exc.outcome}: {exc.reason}", style="yellow")
         return 2
     kind = article.page_kind
     if kind is not None and kind.kind != "article":
@@ -157,7 +225,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_clean_text(args: argparse.Namespace) -> int:
     from pipeline.cleaning import Cleaner
 
-    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    text = sys.stdin.read() if args.file == "-" else _read_text(Path(args.file))
     learned = {}
     if args.source:
         from pipeline.cleaning.site_learning import load_learned
@@ -169,7 +237,7 @@ def cmd_clean_text(args: argparse.Namespace) -> int:
     )
     if args.audit:
         for removal in result.removed:
-            console.print(f"[dim]- {removal.rule}: {removal.text}[/dim]")
+            console.print(f"- {removal.rule}: {removal.text}", style="dim")
     print(result.text)
     return 0
 
@@ -207,11 +275,7 @@ def cmd_ls(args: argparse.Namespace) -> int:
 
 
 def cmd_cat(args: argparse.Namespace) -> int:
-    try:
-        article = _reader(args).get(args.id)
-    except KeyError as exc:
-        console.print(f"[red]{exc.args[0]}[/red]")
-        return 1
+    article = _reader(args).get(args.id)  # a KeyError naming the id and store: one line
     print(article.model_dump_json(indent=2))
     return 0
 
@@ -239,6 +303,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     from pipeline.export import export_records
 
+    if not Path(args.out).parent.is_dir():  # before the progress bar: an error is one line
+        raise CliError(f"{args.out}: no such directory {Path(args.out).parent}")
     reader = _reader(args)
     refs = list(reader.refs(since=args.since, source=args.source))
     with Progress(
@@ -284,20 +350,26 @@ def cmd_dedup(args: argparse.Namespace) -> int:
 
     from pipeline.near_dup import dedup_stream
 
-    source = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8")  # noqa: SIM115
+    name = "<stdin>" if args.input == "-" else args.input
+    # Bytes in, each line decoded on its own: a line that is not UTF-8 is one bad line.
+    source = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")  # noqa: SIM115
     target = sys.stdout if args.output in (None, "-") else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     counts = {"docs": 0, "duplicates": 0, "bad_lines": 0}
 
     def docs():
-        for number, line in enumerate(source, 1):
-            if not line.strip():
+        for number, raw in enumerate(source, 1):
+            if not raw.strip():
                 continue
             try:
-                doc = json.loads(line)
+                doc = json.loads(raw.decode("utf-8"))
                 yield str(doc["id"]), str(doc["text"])
+            except UnicodeDecodeError as exc:
+                counts["bad_lines"] += 1
+                console.print(f"{name}:{number}: skipped: not UTF-8 (byte {exc.start + 1})", style="yellow")
             except (ValueError, KeyError, TypeError) as exc:
                 counts["bad_lines"] += 1
-                console.print(f"[yellow]line {number} skipped: {exc!r}[/yellow]")
+                why = f"no field {exc}" if isinstance(exc, KeyError) else _one_line(exc)
+                console.print(f"{name}:{number}: skipped: {why}", style="yellow")
 
     with Progress(
         SpinnerColumn(),
@@ -333,10 +405,10 @@ def _plans(args: argparse.Namespace):
     config_dir = _config_dir(args).resolve()
     sources, errors = load_sources(config_dir)
     for error in errors:
-        console.print(f"[red]config error:[/red] {error}")
+        console.print(f"config error: {error}", style="red")
     plans, problems = plan_deployments(sources)
     for problem in problems:
-        console.print(f"[red]{problem}[/red]")
+        console.print(str(problem), style="red")
     return config_dir, plans
 
 
@@ -364,7 +436,7 @@ def _apply_deployments(args: argparse.Namespace, config_dir: Path, plans: list) 
     from flows.deployments import CHECKOUT_ENV, apply_to_work_pool, worker_config_dir
 
     if not plans:
-        console.print("[red]no source has a schedule[/red]")
+        console.print("no source has a schedule", style="red")
         return 1
     store = _store_url(args)
     ids = apply_to_work_pool(
@@ -393,7 +465,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     config_dir, plans = _plans(args)
     if not plans:
-        console.print("[red]no source has a schedule[/red]")
+        console.print("no source has a schedule", style="red")
         return 1
     asyncio.run(ensure_concurrency_limits(plans, args.global_limit, args.per_domain_limit))
     serve(*runner_deployments(plans, _store_url(args), config_dir), limit=args.limit)
@@ -460,8 +532,7 @@ def cmd_new_source(args: argparse.Namespace) -> int:
             args.name, args.url, config_dir, tests_dir, args.allow_private
         )
     except (ValueError, FileExistsError, OSError) as exc:
-        console.print(f"[red]{exc}[/red]")
-        return 1
+        raise CliError(f"new-source {args.name}: {_one_line(exc)}") from exc
     out.print(f"sitemaps: {', '.join(found.sitemaps) or 'none'}")
     out.print(f"feeds: {', '.join(found.feeds) or 'none'}")
     out.print(f"article-looking URLs on the page: {len(found.article_urls)}; pattern {found.allow}")
@@ -484,9 +555,15 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
     from flows.ingest import reprocess
+    from pipeline.manifest import list_manifests
+    from pipeline.storage import open_store
 
     config_dir = _config_dir(args)
-    result = reprocess(run_id=args.run_id, store=_store_url(args), to=args.to, config_dir=str(config_dir))
+    store = _store_url(args)
+    # An unknown run is one line here, not a traceback in the flow run's log.
+    if not any(m.run_id == args.run_id and m.raw for m in list_manifests(open_store(store))):
+        raise CliError(f"no run {args.run_id!r} with raw pages in {store}")
+    result = reprocess(run_id=args.run_id, store=store, to=args.to, config_dir=str(config_dir))
     _print_run(result)
     return 0
 
@@ -507,7 +584,7 @@ def cmd_serve_demo(args: argparse.Namespace) -> int:
     with demo_sites(demo_ports(sources)) as bases:
         for name, base in bases.items():
             out.print(f"{name}: {base}/")
-        out.print("[dim]Ctrl-C to stop[/dim]")
+        out.print("Ctrl-C to stop", style="dim")
         try:
             while True:
                 time.sleep(3600)
@@ -526,9 +603,10 @@ PROJECT_HELP = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cleanwire", description=__doc__)
+    parser = _Parser(prog="cleanwire", description=__doc__)
     parser.add_argument("--log-level", help="DEBUG, INFO, WARNING: log to stderr (credentials are redacted)")
     parser.add_argument("--project", help=PROJECT_HELP)
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("init", help="write a new project: config/, tests/sources/, a README")
@@ -540,7 +618,9 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = with_store(sub.add_parser("run", help="crawl, clean, dedup and store"))
-    p.add_argument("--source", action="append", help="a source name (repeatable; default: all)")
+    p.add_argument(
+        "--source", action="append", type=source_name, help="a source name (repeatable; default: all)"
+    )
     p.add_argument("--demo", action="store_true", help="serve the bundled demo sites and ingest them")
     p.add_argument("--config", help="directory of source YAML files")
     p.add_argument("--fail-on-drift", action="store_true", help="exit 3 when a source drifted")
@@ -555,12 +635,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("extract", help="one HTML page to a cleaned record (JSON)")
     p.add_argument("page")
     p.add_argument("--url", required=True)
-    p.add_argument("--source", default="adhoc")
+    p.add_argument("--source", default="adhoc", type=source_name)
     p.set_defaults(func=cmd_extract)
 
     p = with_store(sub.add_parser("clean-text", help="clean already-scraped plain text"))
     p.add_argument("file", help="a text file, or - for standard input")
-    p.add_argument("--source", help="also remove what was learned as this source's boilerplate")
+    p.add_argument(
+        "--source", type=source_name, help="also remove what was learned as this source's boilerplate"
+    )
     p.add_argument("--language", default="en")
     p.add_argument("--title", help="the article's title, removed if the text repeats it")
     p.add_argument("--audit", action="store_true", help="show what was removed and why (stderr)")
@@ -569,7 +651,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_store(sub.add_parser("ls", help="list stored records"))
     p.add_argument("--json", action="store_true")
     p.add_argument("--since", help="only records added after this manifest id")
-    p.add_argument("--source")
+    p.add_argument("--source", type=source_name)
     p.set_defaults(func=cmd_ls)
 
     p = with_store(sub.add_parser("cat", help="print one stored record"))
@@ -584,11 +666,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("out")
     p.add_argument("--format", choices=["parquet", "jsonl"], default="parquet")
     p.add_argument("--since", help="only records added after this manifest id")
-    p.add_argument("--source")
+    p.add_argument("--source", type=source_name)
     p.set_defaults(func=cmd_export)
 
     p = with_store(sub.add_parser("boilerplate", help="show a source's learned boilerplate"))
-    p.add_argument("source")
+    p.add_argument("source", type=source_name)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_boilerplate)
 
@@ -619,7 +701,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("preview", help="crawl a few article pages of a source and show the outcome")
-    p.add_argument("name")
+    p.add_argument("name", type=source_name)
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--json", action="store_true", help="one JSON line per page")
     p.add_argument("--save-fixture", action="store_true", help="record pages and results as test fixtures")
@@ -629,9 +711,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_preview)
 
     p = sub.add_parser("new-source", help="probe a site and write config/sources/NAME.yaml and a test")
-    p.add_argument("name")
+    p.add_argument("name", type=source_name)
     p.add_argument("url")
-    p.add_argument("--allow-private", action="store_true", help="the site is on a private/loopback address")
+    p.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="the site is on a loopback or RFC 1918 address (link-local and metadata stay refused)",
+    )
     p.add_argument("--config", help="where to write the YAML (default: the project's config/sources)")
     p.add_argument("--tests", help="directory to write the test into (default: the project's tests/sources)")
     p.set_defaults(func=cmd_new_source)
@@ -654,6 +740,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Every error a user can cause ends here as one line, ``cleanwire: error: ...``, exit 1
+    (2 for a bad command line); ``--debug`` shows the traceback instead."""
     import logging
 
     from pipeline import redact
@@ -669,8 +757,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             os.environ[HOME_ENV] = str(_required_project(args).root)
         return int(args.func(args) or 0)
     except ProjectError as exc:
-        print(f"cleanwire: error: {exc}", file=sys.stderr)
+        if args.debug:
+            raise
+        console.print(f"cleanwire: error: {_one_line(exc)}", style="red")
         return 2
+    except KeyboardInterrupt:
+        console.print("cleanwire: interrupted")
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        known = isinstance(exc, KNOWN_ERRORS)
+        line = _one_line(exc) if known else f"unexpected {type(exc).__name__}: {_one_line(exc)}"
+        hint = "" if known else " (run with --debug for the traceback)"
+        console.print(f"cleanwire: error: {line}{hint}", style="red")
+        return 1
     finally:
         if saved_home is None:
             os.environ.pop(HOME_ENV, None)

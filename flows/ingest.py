@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -346,17 +347,48 @@ def _fill_report(
     for c in crawls:
         r = report.source(c.source)
         r.fetched, r.skipped_unchanged = c.fetched, c.skipped_unchanged
+        if limit := crawl_limit(c.stats):
+            r.notes.append(limit)
     for e in extracted:
         r = report.source(e.source)
         r.seconds += e.seconds
         for dropped in e.dropped:
             r.drop(dropped)
+    # A claim the claimed page bore out later in the run (it came after, as a duplicate) is no claim.
+    borne_out = {(v.duplicate_of, v.article.canonical_url) for v in verdicts if v.duplicate_of}
+    claims: Counter[str] = Counter()
     for verdict in verdicts:
         r = report.source(verdict.article.source)
         if verdict.is_new:
             r.count(Outcome.EXTRACTED)
         else:
             r.drop(duplicate_drop(verdict))
+        claimed = verdict.unverified_canonical
+        if claimed is not None and (verdict.article.id, claimed) not in borne_out:
+            claims[verdict.article.source] += 1
+    for name, n in sorted(claims.items()):
+        report.source(name).notes.append(
+            f"{n} pages named another URL as rel=canonical without the same text there: "
+            "kept under their own URLs"
+        )
+
+
+# Scrapy's finish reasons for a crawl cut short by a limit, in the source's words.
+_LIMITS = {
+    "closespider_pagecount": "politeness.max_pages",
+    "closespider_timeout": "politeness.max_seconds",
+    "memusage_exceeded": "politeness.memory_limit_mb",
+}
+
+
+def crawl_limit(stats: dict[str, Any]) -> str | None:
+    """A note when the crawl stopped at a limit: the sitemaps, feeds and listings were not read to
+    their end, and what was not fetched waits for the next run."""
+    limit = _LIMITS.get(str(stats.get("finish_reason", "")))
+    if limit is None:
+        return None
+    fetched = int(stats.get("downloader/response_count", 0))
+    return f"crawl stopped at {limit} after {fetched} responses: the rest waits for the next run"
 
 
 def _check_drift(
@@ -417,7 +449,7 @@ def ingest(
     loaded, errors = load_sources(directory)
     for error in errors:
         logger.error("skipping source config %s", error)
-    selected = select_sources(loaded, sources)
+    selected = select_sources(loaded, sources, errors)
     settings = {s.name: s.extraction_settings() for s in selected}
     return _run(
         open_store(store),
@@ -520,6 +552,7 @@ def _run(
         clock = report.lap("dedup", clock)
         _fill_report(report, crawls, extracted, verdicts)
         manifest.counts = report.counts()
+        manifest.notes = report.notes()
         _check_drift(manifest, report, extracted, bucket)
         commit = Commit(
             manifest=manifest,
@@ -562,6 +595,7 @@ def _run(
         "links": len(written.links),
         "config_errors": [str(e) for e in errors],
         "drift": manifest.drift,
+        "notes": manifest.notes,
         "spooled": spooled,
         "drained": drained,
         "markdown": markdown,

@@ -126,3 +126,22 @@ def _decode(body: bytes, declared: list[str]) -> str:
                 return body.decode("cp1252", errors="replace")
             continue
     return _utf8(body)
+
+
+_BINARY = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+
+
+def binary_offset(body: bytes, sample: int = 65536) -> int | None:
+    """Where the bytes stop looking like text, or None: a NUL, or control bytes (no text format
+    has them: tab, newlines, form feed and escape aside) in more than one byte in a hundred of
+    the first ``sample``. UTF-16/32 with a BOM is text. ``decode_body`` would turn binary data
+    into a page of U+FFFD; a caller that is given a file (``cleanwire extract``) refuses it."""
+    if any(body.startswith(bom) for bom, encoding in _BOMS if encoding != "utf-8-sig"):
+        return None
+    head = body[:sample]
+    first = _BINARY.search(head)
+    if first is None:
+        return None
+    if b"\x00" in head or len(_BINARY.findall(head)) * 100 > len(head):
+        return first.start()
+    return None

@@ -24,6 +24,7 @@ from pipeline.packs import read_location
 from pipeline.record import AlsoAt, Article
 from pipeline.storage import ObjectStore
 from pipeline.storage.layout import DEDUP_INDEX_KEY, NEAR_DUP_INDEX_KEY
+from pipeline.urls import canonicalize
 
 INDEX_FORMAT = 1
 log = logging.getLogger(__name__)
@@ -112,6 +113,9 @@ class Verdict:
     fingerprint: Fingerprint | None = None
     # The duplicate is the kept record's own page fetched again: not another place it appeared.
     refetch: bool = False
+    # The page's rel=canonical named another URL of its site, and no stored text matched: the
+    # page is kept under its own URL and the claim reported (``Deduplicator.judge``).
+    unverified_canonical: str | None = None
 
     @property
     def is_new(self) -> bool:
@@ -128,8 +132,18 @@ class Deduplicator:
         self._accepted: dict[str, Article] = {}
 
     def judge(self, article: Article, fingerprint: Fingerprint | None = None) -> Verdict:
-        """``fingerprint``: one made already (by the extraction workers), with this index's settings."""
+        """``fingerprint``: one made already (by the extraction workers), with this index's settings.
+
+        A same-site rel=canonical naming another URL is a claim, not an identity: the article is
+        judged under its own URL, so it joins the claimed page's record only if the texts match
+        (same content hash or a near-duplicate). Otherwise three pages claiming one canonical
+        would fold into one record and two texts be lost; they are kept, the claim reported.
+        """
         fp = fingerprint if fingerprint is not None else self.fingerprint(article.text)
+        claimed = None
+        own = canonicalize(article.url)
+        if article.canonical_url != own:
+            claimed, article.canonical_url = article.canonical_url, own
         # This run's own records first (no round trip), then the index, which enters a new
         # article as this run's in the same step when it is shared by several workers.
         found = self._run.match(article, fp)
@@ -148,7 +162,13 @@ class Deduplicator:
             return Verdict(article, duplicate_of=record_id, how=how, fingerprint=fp, refetch=refetch)
         self._run.add_record(article, key="", fingerprint=fp)
         self._accepted[article.id] = article
-        return Verdict(article, fingerprint=fp)
+        if claimed is not None:
+            log.info(
+                "%s claims canonical %s, whose text is not the same: kept under its own URL",
+                article.url,
+                claimed,
+            )
+        return Verdict(article, fingerprint=fp, unverified_canonical=claimed)
 
     def __call__(self, articles: Iterable[Article]) -> Iterator[Verdict]:
         for article in articles:

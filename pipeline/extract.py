@@ -110,11 +110,15 @@ class Extractor:
         self.settings = settings or ExtractionSettings()
         self.cleaner = cleaner or Cleaner()
 
-    def extract_page(self, page: Page) -> Article:
-        """Turn a fetched page into a clean article, or raise ``NotAnArticle``."""
-        return self.finish(self.draft_page(page))
+    def extract_page(self, page: Page, *, explicit: bool = False) -> Article:
+        """Turn a fetched page into a clean article, or raise ``NotAnArticle``.
 
-    def draft_page(self, page: Page, blocks: set[str] | None = None) -> Draft:
+        ``explicit``: a page a user handed in (``cleanwire extract``). It goes through the crawl's
+        decoder and triage, but the page-kind judgement and the floor only label the record.
+        """
+        return self.finish(self.draft_page(page, explicit=explicit))
+
+    def draft_page(self, page: Page, blocks: set[str] | None = None, *, explicit: bool = False) -> Draft:
         """The expensive half (triage, trafilatura), which needs nothing learned from other pages.
 
         The page is parsed once. ``blocks``, when given, receives its small text blocks for site
@@ -125,10 +129,10 @@ class Extractor:
         root = triaged.root
         if blocks is not None and root is not None:
             blocks.update(tree_blocks(root))
-        if not page.article_candidate:
+        if not page.article_candidate and not explicit:
             raise NotAnArticle(Outcome.NOT_AN_ARTICLE, "URL does not match article patterns")
         draft = self._draft(
-            html, root, page.effective_url, source=page.source, fetched=page.fetched, enforce=True
+            html, root, page.effective_url, source=page.source, fetched=page.fetched, enforce=not explicit
         )
         draft.paywall = triaged.paywall
         return draft

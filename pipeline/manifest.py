@@ -75,6 +75,11 @@ class Manifest(BaseModel):
         default_factory=dict, description="Per source: median length of the articles extracted."
     )
     drift: dict[str, list[str]] = Field(default_factory=dict, description="Per source: drift warnings.")
+    notes: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Per source: what the counts do not say, e.g. the crawl stopped at max_pages "
+        "before the sitemaps and feeds were read to their end.",
+    )
 
     @classmethod
     def start(cls, run_id: str, sources: list[str]) -> Manifest:

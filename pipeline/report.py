@@ -21,6 +21,9 @@ class SourceReport:
     bytes: int = 0
     seconds: float = 0.0
     drift: list[str] = field(default_factory=list)
+    # What a reader of the counts would not guess: the crawl stopped at a limit (so the listing
+    # was not read to its end), pages kept under their own URL against their rel=canonical.
+    notes: list[str] = field(default_factory=list)
 
     def count(self, outcome: Outcome, reason: str | None = None) -> None:
         self.outcomes[outcome.value] += 1
@@ -58,6 +61,9 @@ class RunReport:
 
     def counts(self) -> dict[str, dict[str, int]]:
         return {name: dict(r.outcomes) for name, r in sorted(self.sources.items())}
+
+    def notes(self) -> dict[str, list[str]]:
+        return {name: list(r.notes) for name, r in sorted(self.sources.items()) if r.notes}
 
     def totals(self) -> dict[str, int]:
         total: Counter[str] = Counter()
@@ -106,6 +112,10 @@ class RunReport:
             lines += ["", f"Stored {self.drained} records spooled by an earlier run."]
         if self.stages:
             lines += ["", "Stage times (s): " + ", ".join(f"{k} {v:.1f}" for k, v in self.stages.items())]
+        notes = [(name, n) for name, r in sorted(self.sources.items()) for n in r.notes]
+        if notes:
+            lines += ["", "## Notes", ""]
+            lines += [f"- **{name}**: {n}" for name, n in notes]
         drift = [(name, d) for name, r in sorted(self.sources.items()) for d in r.drift]
         if drift:
             lines += ["", "## Drift warnings", ""]

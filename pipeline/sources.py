@@ -41,7 +41,21 @@ def _regex(value: str) -> str:
     return value
 
 
+# One rule for source names, everywhere a name becomes a file name, a store key, a Prefect
+# deployment or a log line: new-source, the loader (the file's stem) and every CLI argument.
+SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+SOURCE_NAME_RULE = "1 to 64 lower-case letters, digits, '-' or '_', starting with a letter or digit"
+
+
+def check_source_name(name: str) -> str:
+    """The name if it is a slug; else ``ValueError`` (``../x``, ``{x}``, escapes, a leading dot)."""
+    if not isinstance(name, str) or not SOURCE_NAME.fullmatch(name):
+        raise ValueError(f"source name {name!r} refused: expected {SOURCE_NAME_RULE}")
+    return name
+
+
 HttpUrl = Annotated[str, AfterValidator(_http_url)]
+SourceName = Annotated[str, AfterValidator(check_source_name)]
 Regex = Annotated[str, AfterValidator(_regex)]
 
 
@@ -115,7 +129,7 @@ class ExtractionOverrides(_Strict):
 
 
 class SourceConfig(_Strict):
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,62}$")
+    name: SourceName
     site_name: str | None = None
     spider: str = Field(default="news", description="A registered spider name.")
     allowed_domains: list[str] = Field(min_length=1)
@@ -212,12 +226,31 @@ def _describe(exc: ValidationError) -> str:
     return "; ".join(lines)
 
 
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """One line: where (line, column) and what, from PyYAML's multi-line message."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    what = getattr(exc, "problem", None) or str(exc)
+    return where + "not valid YAML: " + " ".join(str(what).split())
+
+
 def parse_source(path: Path) -> SourceConfig:
-    """Load one file; raise ``ValueError`` with file, field and expectation on any problem."""
+    """Load one file; raise ``ValueError`` with file, field and expectation on any problem.
+
+    Only plain YAML is read (``safe_load``: a ``!!python/...`` tag is an error, never code).
+    """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        check_source_name(path.stem)
+        raw = path.read_bytes()
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except ValueError as exc:  # the name, or UnicodeDecodeError
+        if isinstance(exc, UnicodeDecodeError):
+            raise ValueError(f"{path}: not UTF-8 text (byte {exc.start + 1})") from exc
+        raise ValueError(f"{path}: {exc}") from exc
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot read: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: not valid YAML: {exc}") from exc
+        raise ValueError(f"{path}: {yaml_problem(exc)}") from exc
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping of fields, got {type(data).__name__}")
     data.setdefault("name", path.stem)
@@ -241,13 +274,21 @@ def load_sources(directory: Path) -> tuple[list[SourceConfig], list[SourceError]
     return sources, errors
 
 
-def select_sources(sources: list[SourceConfig], names: list[str] | None) -> list[SourceConfig]:
+def select_sources(
+    sources: list[SourceConfig], names: list[str] | None, errors: list[SourceError] | None = None
+) -> list[SourceConfig]:
+    """The named sources (all enabled ones if none); a missing one is a ``KeyError`` naming the
+    config error that kept it from loading, if there was one."""
     if not names:
         return [s for s in sources if s.enabled]
     by_name = {s.name: s for s in sources}
+    broken = {e.path.stem: e for e in errors or []}
     missing = [n for n in names if n not in by_name]
+    for name in missing:
+        if name in broken:
+            raise KeyError(f"source {name} did not load: {broken[name]}")
     if missing:
-        raise KeyError(f"unknown source(s): {', '.join(missing)}; known: {', '.join(by_name)}")
+        raise KeyError(f"unknown source(s): {', '.join(missing)}; known: {', '.join(by_name) or 'none'}")
     return [by_name[n] for n in names]
 
 

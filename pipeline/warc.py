@@ -24,6 +24,9 @@ _CANDIDATE_HEADER = "WARC-X-Cleanwire-Article-Candidate"
 GZIP_LEVEL = 4
 
 
+USERINFO_STRIPPED_HEADER = "WARC-Cleanwire-Userinfo-Stripped"
+
+
 class PageWarcWriter:
     """Appends one response record per fetched page to a gzipped WARC stream.
 
@@ -35,7 +38,9 @@ class PageWarcWriter:
         self._record = io.BytesIO()
         self._writer = WARCWriter(self._record, gzip=False)
 
-    def write(self, page: Page) -> None:
+    def write(self, page: Page, userinfo_stripped: bool = False) -> None:
+        """``userinfo_stripped``: the URL as found had ``user:password@``, removed before the fetch
+        (never stored); the record says so in ``WARC-Cleanwire-Userinfo-Stripped``."""
         headers = [(k, v) for k, v in page.headers.items() if k.lower() != "content-encoding"]
         http_headers = StatusAndHeaders(f"{page.status} -", headers, protocol="HTTP/1.1")
         warc_headers = {
@@ -43,6 +48,8 @@ class PageWarcWriter:
             _SOURCE_HEADER: page.source,
             _CANDIDATE_HEADER: "1" if page.article_candidate else "0",
         }
+        if userinfo_stripped:
+            warc_headers[USERINFO_STRIPPED_HEADER] = "1"
         if page.final_url and page.final_url != page.url:
             warc_headers["WARC-Refers-To-Target-URI"] = page.url
         record = self._writer.create_warc_record(

@@ -2,7 +2,8 @@
 
 1. a pending journal naming every pack and entry this run is about to write;
 2. the record packs and link packs, each write-once (412 = already there);
-3. the dedup index and seen URLs, now that the writes succeeded;
+3. the dedup index and seen URLs, now that the writes succeeded (``tell_index``: the same
+   step whether the run commits or a later run recovers its journal);
 4. the manifest, last;
 5. the journal is deleted.
 
@@ -17,12 +18,12 @@ import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pipeline.dedup import DedupIndex, Verdict
 from pipeline.failpoints import failpoint
 from pipeline.manifest import LinkEntry, Manifest, RecordEntry, Sequencer, created_from_id, manifest_exists
-from pipeline.near_dup import Fingerprinter
+from pipeline.near_dup import Fingerprint, Fingerprinter
 from pipeline.packs import (
     PACK_CONTENT_TYPE,
     Pack,
@@ -35,6 +36,7 @@ from pipeline.packs import (
 from pipeline.record import AlsoAt, Article
 from pipeline.storage import ObjectStore
 from pipeline.storage.layout import PENDING_PREFIX, pending_key
+from pipeline.urls import canonicalize
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,57 @@ def plan_links(verdicts: Iterable[Verdict], new_ids: set[str]) -> list[tuple[str
             (verdict.duplicate_of, AlsoAt(url=article.url, source=article.source, fetched=article.fetched))
         )
     return links
+
+
+class SeenAt(NamedTuple):
+    """A URL a duplicate was fetched at, for the index: its canonical form finds the record again,
+    its fetched form (``url``) is what the record's ``also_at`` or a link entry names."""
+
+    canonical_url: str
+    record_id: str
+    url: str
+
+
+def seen_at(verdicts: Iterable[Verdict]) -> list[SeenAt]:
+    return [
+        SeenAt(v.article.canonical_url, v.duplicate_of, v.article.url)
+        for v in verdicts
+        if v.duplicate_of is not None
+    ]
+
+
+def journal_urls(journal: dict[str, Any]) -> list[SeenAt] | None:
+    """The journal's duplicate URLs; None for a journal written before it listed them."""
+    urls = journal.get("urls")
+    return None if urls is None else [SeenAt(*u) for u in urls]
+
+
+def tell_index(
+    index: Any,
+    records: Iterable[tuple[Article, RecordEntry, Fingerprint | None]],
+    links: Iterable[LinkEntry],
+    urls: list[SeenAt] | None,
+) -> None:
+    """Enter stored records, then every URL they were seen at, in the dedup index.
+
+    One step for a commit and for crash recovery (which passes what it adopted), so a recovered
+    run leaves the index as its commit would have: else the re-run, not knowing a sighting's
+    URL, stores that sighting again as a link. A URL is entered only for a record or link entry
+    that is stored (recovery skips a pack cut short: its re-run writes it, and its URLs, again).
+    ``urls`` None (an older journal): the URLs the stored records and links name, canonicalised.
+    """
+    records = list(records)
+    links = list(links)
+    stored = {entry.id for _, entry, _ in records}
+    linked = {(link.record_id, link.url) for link in links}
+    for article, entry, fingerprint in records:
+        index.add_record(article, location(entry), fingerprint)
+    if urls is None:
+        urls = [SeenAt(canonicalize(s.url), a.id, s.url) for a, _, _ in records for s in a.also_at]
+        urls += [SeenAt(canonicalize(link.url), link.record_id, link.url) for link in links]
+    for seen in urls:
+        if seen.record_id in stored or (seen.record_id, seen.url) in linked:
+            index.add_url(seen.canonical_url, seen.record_id)
 
 
 class RecordWriter:
@@ -88,7 +141,7 @@ class RecordWriter:
         links = plan_links(verdicts, {a.id for a in new})
         records = pack_records(self.run_id, new)
         sightings = pack_links(self.run_id, links, first=len(records.packs))
-        self._journal(list(records.entries.values()), sightings.entries)
+        self._journal(list(records.entries.values()), sightings.entries, seen_at(verdicts))
         report = WriteReport()
         fresh_keys = {
             pack.key for pack, fresh in zip(records.packs, self._put_all(records.packs), strict=True) if fresh
@@ -103,22 +156,19 @@ class RecordWriter:
             report.records.append(entry)
         failpoint("after-records")
         self._put_all(sightings.packs)
+        failpoint("after-links")  # every pack written, the index not told (Redis is told here)
         report.links = sightings.entries  # a retried pack holds the same sightings: list them all
-        for verdict in verdicts:
-            if verdict.is_new:
-                article = verdict.article
-                self.index.add_record(article, location(records.entries[article.id]), verdict.fingerprint)
-        for verdict in verdicts:
-            if verdict.duplicate_of is not None:
-                self.index.add_url(verdict.article.canonical_url, verdict.duplicate_of)
+        stored = [(v.article, records.entries[v.article.id], v.fingerprint) for v in verdicts if v.is_new]
+        tell_index(self.index, stored, report.links, journal_urls(self._payload))
         return report
 
-    def _journal(self, records: list[RecordEntry], links: list[LinkEntry]) -> None:
+    def _journal(self, records: list[RecordEntry], links: list[LinkEntry], urls: list[SeenAt]) -> None:
         self._payload = {
             "run_id": self.run_id,
             "manifest_id": self.manifest_id,
             "records": [e.model_dump() for e in records],
             "links": [e.model_dump() for e in links],
+            "urls": [list(u) for u in urls],
         }
         self.store.put(pending_key(self.run_id), json.dumps(self._payload).encode("utf-8"))
 
@@ -164,13 +214,14 @@ def recover_journal(
     )
     records, links = journal_entries(journal)
     fingerprint = Fingerprinter(index.near.settings)
+    adopted: list[tuple[Article, RecordEntry, Fingerprint | None]] = []
     for object_key, entries in _by_object(records).items():
         articles = _read_complete(store, object_key, entries, Article.model_validate_json)
         if articles is None:
             continue
         for entry, article in zip(entries, articles, strict=True):
             entry.source = article.source
-            index.add_record(article, location(entry), fingerprint(article.text))
+            adopted.append((article, entry, fingerprint(article.text)))
             manifest.records.append(entry)
             if article.source not in manifest.sources:
                 manifest.sources.append(article.source)
@@ -184,6 +235,7 @@ def recover_journal(
     if not (manifest.records or manifest.links):
         store.delete(key)
         return None
+    tell_index(index, adopted, manifest.links, journal_urls(journal))
     index.save(store)
     if sequencer is None:
         manifest.write(store)

@@ -2,9 +2,10 @@
 
 ``PrivateAddressGuard`` refuses requests (redirects included, since redirected
 requests pass through again) to private, loopback, link-local and metadata
-addresses; ``allow_private`` opens only the origins of the source's own
-discovery URLs. ``CrawlerTrapGuard`` refuses URLs that only a crawler trap
-makes. ``RetryAfterMiddleware`` waits as long as a 429/503 asks before retrying.
+addresses; ``allow_private`` opens loopback and RFC 1918 addresses, only for the origins of
+the source's own discovery URLs, and never link-local or metadata addresses.
+``CrawlerTrapGuard`` refuses URLs that only a crawler trap makes. ``RetryAfterMiddleware``
+waits as long as a 429/503 asks before retrying.
 ``RedirectGuard`` and ``MetaRefreshGuard`` stop redirect loops and make every
 redirect end in a response or an error, never in a silently filtered request.
 ``WarcRecorder`` keeps every final response in the run's WARC file.
@@ -14,10 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import ipaddress
 import logging
 import re
-import socket
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -35,7 +34,9 @@ from scrapy.http import HtmlResponse, Response
 from scrapy.statscollectors import StatsCollector
 from w3lib.url import canonicalize_url
 
+from pipeline import addresses
 from pipeline.record import Page, utcnow
+from pipeline.urls import InvalidUrl, checked_url, display_url
 from pipeline.warc import PageWarcWriter
 
 log = logging.getLogger(__name__)
@@ -75,40 +76,48 @@ def url_origin(url: str) -> str:
     return f"{scheme}://{host}:{port}"
 
 
+# -- URL hygiene ----------------------------------------------------------------------------------
+
+USERINFO_STRIPPED = "cleanwire_userinfo_stripped"
+
+
+class InvalidUrlRefused(IgnoreRequest):
+    """The URL is not one to fetch (``pipeline.urls.checked_url``: scheme, host, length)."""
+
+
+class UrlHygieneGuard:
+    """First on every request, redirects included: ``user:password@`` removed before anything
+    fetches, logs or stores the URL (marked in ``meta``, so the WARC record says so), and a URL
+    that is malformed or longer than ``MAX_URL_LENGTH`` refused with the reason."""
+
+    def __init__(self, stats: StatsCollector | None = None) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> UrlHygieneGuard:
+        return cls(crawler.stats)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
+        try:
+            url, stripped = checked_url(request.url)
+        except InvalidUrl as exc:
+            if self.stats is not None:
+                self.stats.inc_value("cleanwire/refused/invalid_url")
+            raise InvalidUrlRefused(f"invalid URL {display_url(request.url)}: {exc}") from None
+        if not stripped:
+            return None
+        if self.stats is not None:
+            self.stats.inc_value("cleanwire/userinfo_stripped")
+        return request.replace(url=url, meta={**request.meta, USERINFO_STRIPPED: True}, dont_filter=True)
+
+
 # -- SSRF -----------------------------------------------------------------------------------------
-
-_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
-
-
-def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address inside an IPv4-mapped, 6to4, Teredo or NAT64 address."""
-    if ip.ipv4_mapped:
-        return ip.ipv4_mapped
-    if ip.sixtofour:
-        return ip.sixtofour
-    if ip.teredo:
-        return ip.teredo[1]
-    if any(ip in net for net in _NAT64):
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return None
-
-
-def _is_forbidden(address: str) -> bool:
-    try:
-        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address)
-    except ValueError:
-        return True
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = _embedded_ipv4(ip)
-        if embedded is not None and (not embedded.is_global or embedded.is_multicast):
-            return True
-    return not ip.is_global or ip.is_multicast
 
 
 async def resolve(host: str) -> list[str]:
     """Addresses for a host, with decimal/octal/hex IP forms normalised by the resolver."""
     loop = asyncio.get_running_loop()
-    infos = await loop.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    infos = await loop.run_in_executor(None, addresses.getaddrinfo, host, None)
     return sorted({str(info[4][0]) for info in infos})
 
 
@@ -155,15 +164,15 @@ class PrivateAddressGuard:
             raise self._refuse(request, f"invalid URL: {exc}", host) from exc
         if not host:
             raise self._refuse(request, "no host")
-        if self.allow_private and origin in self.origins:
-            return
         try:
-            addresses = await resolve(host)
+            found = await resolve(host)
         except (OSError, UnicodeError) as exc:
             raise UnresolvableHost(f"cannot resolve {host}: {exc}") from exc
-        bad = [a for a in addresses if _is_forbidden(a)]
-        if bad:
-            raise self._refuse(request, f"{host} resolves to non-public address {bad[0]}", host)
+        # An early, counted refusal; the connection itself goes only to addresses the download
+        # handler's resolver checks again (spiders.downloader), so a second answer cannot differ.
+        why = addresses.refusal(host, found, self.allow_private and origin in self.origins)
+        if why is not None:
+            raise self._refuse(request, why, host)
 
 
 # -- crawler traps --------------------------------------------------------------------------------
@@ -406,6 +415,7 @@ class WarcRecorder:
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Response:
         redirects = request.meta.get("redirect_urls") or [request.url]
+        stripped = bool(request.meta.get(USERINFO_STRIPPED))
         self._writer.write(
             Page(
                 url=redirects[0],
@@ -416,7 +426,8 @@ class WarcRecorder:
                 headers=headers_dict(response),
                 fetched=utcnow(),
                 article_candidate=bool(request.meta.get("article_candidate")),
-            )
+            ),
+            userinfo_stripped=stripped,
         )
         return response
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from parsel import Selector
 from scrapy import Request, Spider
@@ -19,8 +20,9 @@ from pipeline.record import Page, utcnow
 from pipeline.seen import SeenUrls
 from pipeline.sources import SourceConfig
 from pipeline.triage import non_html_reason
-from pipeline.urls import canonicalize
+from pipeline.urls import InvalidUrl, canonicalize, checked_url, display_url, same_site
 from spiders.middlewares import (
+    USERINFO_STRIPPED,
     CrawlerTrapRefused,
     OffsiteRefused,
     PrivateAddressRefused,
@@ -30,6 +32,13 @@ from spiders.registry import register
 from spiders.robots import RobotsDisallowed
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+# <link rel="canonical" href="..."> in either attribute order, in the head (as CMSs write it).
+_CANONICAL = re.compile(
+    rb"<link\b(?=[^>]*\brel\s*=\s*[\"']?canonical\b)[^>]*?\bhref\s*=\s*[\"']?(?P<href>[^\"'\s>]+)",
+    re.IGNORECASE,
+)
+CANONICAL_HEAD_BYTES = 16 * 1024
+_NOT_WEB = re.compile(r"\s*(#|(mailto|tel|sms|javascript|data|about|blob):)", re.IGNORECASE)
 
 
 @register("news")
@@ -54,6 +63,8 @@ class NewsSpider(Spider):
         self.allowed_domains = list(source.allowed_domains)
         self.skipped_unchanged = 0
         self._requested: set[str] = set()
+        self._invalid: set[str] = set()  # bad links reported once, not once per page
+        self._stripped: set[str] = set()  # URLs found with user:password@ (removed)
         self._article_requests = 0
 
     # -- discovery -------------------------------------------------------------------------
@@ -78,16 +89,36 @@ class NewsSpider(Spider):
             yield self._request(url, self.parse_listing_or_article)
 
     def _request(self, url: str, callback: Any, **kwargs: Any) -> Request:
+        if url in self._stripped:  # the WARC record says the URL as found had credentials
+            kwargs["meta"] = {**(kwargs.get("meta") or {}), USERINFO_STRIPPED: True}
         return Request(url, callback=callback, errback=self.on_error, **kwargs)
 
-    def parse_robots(self, response: Response) -> Iterator[Request]:
+    def _entry(self, raw: str, where: str, base: str | None = None) -> str | Dropped:
+        """One URL a sitemap, feed or page offers, fit to request; else a ``Dropped`` with the
+        reason (counted in the run's outcomes), so one bad entry never ends the callback."""
+        try:
+            url, stripped = checked_url(raw, base)
+        except InvalidUrl as exc:
+            self.crawler.stats.inc_value("cleanwire/invalid_url")
+            return Dropped(
+                display_url(raw), self.source.name, Outcome.ERROR, f"invalid URL in {where}: {exc}"
+            )
+        if stripped:
+            self.crawler.stats.inc_value("cleanwire/userinfo_stripped")
+            self._stripped.add(url)
+        return url
+
+    def parse_robots(self, response: Response) -> Iterator[Request | Dropped]:
         if response.status != 200:
             return
-        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-            if url not in self.source.discovery.sitemaps:
+        for raw in sitemap_urls_from_robots(response.body, base_url=response.url):
+            url = self._entry(raw, f"robots.txt {response.url}")
+            if isinstance(url, Dropped):
+                yield url
+            elif url not in self.source.discovery.sitemaps:
                 yield self._request(url, self.parse_sitemap)
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+    def parse_sitemap(self, response: Response) -> Iterator[Request | Dropped]:
         if response.status != 200:
             self.logger.warning("sitemap %s answered HTTP %s", response.url, response.status)
             return
@@ -113,12 +144,15 @@ class NewsSpider(Spider):
             loc = entry.get("loc")
             if not loc:
                 continue
-            if sitemap.type == "sitemapindex":
-                yield self._request(loc, self.parse_sitemap)
+            url = self._entry(loc, f"sitemap {response.url}")  # <loc> is absolute: no base
+            if isinstance(url, Dropped):
+                yield url
+            elif sitemap.type == "sitemapindex":
+                yield self._request(url, self.parse_sitemap)
             else:
-                yield from self._article_request(loc, lastmod=entry.get("lastmod"))
+                yield from self._article_request(url, lastmod=entry.get("lastmod"))
 
-    def parse_feed(self, response: Response) -> Iterator[Request]:
+    def parse_feed(self, response: Response) -> Iterator[Request | Dropped]:
         if response.status != 200:
             self.logger.warning("feed %s answered HTTP %s", response.url, response.status)
             return
@@ -133,19 +167,28 @@ class NewsSpider(Spider):
                 or item.xpath("pubDate/text()").get()
                 or item.xpath("published/text()").get()
             )
-            yield from self._article_request(urljoin(response.url, link.strip()), lastmod=date)
+            url = self._entry(link, f"feed {response.url}", base=response.url)
+            if isinstance(url, Dropped):
+                yield url
+            else:
+                yield from self._article_request(url, lastmod=date)
 
     def parse_listing_or_article(self, response: Response) -> Iterator[Request | Page | Dropped]:
         if self.source.is_article_url(response.url) and self.source.article_urls.allow:
-            yield self._page_or_drop(response)
+            yield from self.parse_article(response)
             return
         page = self._page_or_drop(response, candidate=False)
         yield page
         if response.status != 200 or not isinstance(page, Page) or not hasattr(response, "css"):
             return
         for href in response.css("a::attr(href)").getall():
-            url = response.urljoin(href.strip())
-            if not url.startswith(("http://", "https://")):
+            if _NOT_WEB.match(href):  # mailto:, tel:, javascript:, a fragment: links, not pages
+                continue
+            url = self._entry(href, f"page {response.url}", base=response.url)
+            if isinstance(url, Dropped):
+                if url.url not in self._invalid:
+                    self._invalid.add(url.url)
+                    yield url
                 continue
             if self.source.is_article_url(url) and self.source.article_urls.allow:
                 yield from self._article_request(url)
@@ -190,11 +233,36 @@ class NewsSpider(Spider):
             dont_filter=True,
         )
 
-    def parse_article(self, response: Response) -> Iterator[Page | Dropped]:
+    def parse_article(self, response: Response) -> Iterator[Request | Page | Dropped]:
         if response.status == 304:
             yield Dropped(response.url, self.source.name, Outcome.DUPLICATE, "not modified (304)")
             return
-        yield self._page_or_drop(response)
+        page = self._page_or_drop(response)
+        yield page
+        if isinstance(page, Page) and page.status == 200:
+            yield from self._check_canonical(response)
+
+    def _check_canonical(self, response: Response) -> Iterator[Request]:
+        """A same-site rel=canonical naming another URL is a claim that dedup follows only if that
+        URL's page has the same text (``Deduplicator.judge``): fetch it to check, once, as an
+        article request (its patterns, seen URLs and limits apply). Read from the head bytes only,
+        so no page is parsed twice."""
+        match = _CANONICAL.search(response.body[:CANONICAL_HEAD_BYTES])
+        if match is None:
+            return
+        raw = match.group("href").decode("utf-8", "replace").replace("&amp;", "&")
+        try:
+            claimed, stripped = checked_url(raw, response.url)
+        except InvalidUrl:
+            return  # not trusted as canonical either (pipeline.urls.choose_canonical)
+        if (
+            stripped
+            or not same_site(response.url, claimed)
+            or canonicalize(claimed) == canonicalize(response.url)
+        ):
+            return
+        self.crawler.stats.inc_value("cleanwire/canonical_checked")
+        yield from self._article_request(claimed)
 
     def _page_or_drop(self, response: Response, candidate: bool = True) -> Page | Dropped:
         """The page, or ``not-an-article`` at once when it is not HTML: never parsed as HTML."""

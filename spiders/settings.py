@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.sources import SourceConfig
+from spiders.downloader import HANDLER as PINNED_HANDLER
 from spiders.middlewares import url_origin
 
 USER_AGENT = "cleanwire/0.1 (+https://github.com/cleanwire/cleanwire; news ingestion)"
@@ -36,7 +37,8 @@ class _ChosenHandlerNotice(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("AiohttpDownloadHandler is experimental")
+        # ``PinnedAiohttpDownloadHandler`` (spiders/middlewares: addresses pinned) says it too.
+        return "AiohttpDownloadHandler is experimental" not in str(record.msg).split(" and ", 1)[0]
 
 
 def quiet_chosen_handler_notice() -> None:
@@ -99,8 +101,11 @@ def settings_for(
         "TELNETCONSOLE_ENABLED": False,
         "REMOTE_CONTROL_ENABLED": False,
         "LOG_LEVEL": "WARNING",
+        # Connections go only to addresses checked when they were resolved (DNS rebinding).
+        "DOWNLOAD_HANDLERS": {"http": PINNED_HANDLER, "https": PINNED_HANDLER},
         "DOWNLOADER_MIDDLEWARES": {
             # Engine side first: refuse before anything is fetched (robots.txt included).
+            "spiders.middlewares.UrlHygieneGuard": 30,
             "spiders.middlewares.PrivateAddressGuard": 40,
             "spiders.middlewares.CrawlerTrapGuard": 45,
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,

@@ -67,6 +67,7 @@ from pipeline.record import Page
 from pipeline.seen import SeenUrls
 from pipeline.sources import SourceConfig
 from pipeline.warc import read_pages
+from spiders.downloader import HANDLER as PINNED_HANDLER
 from spiders.runner import SourceCrawl
 from spiders.settings import quiet_chosen_handler_notice, settings_for
 
@@ -79,7 +80,7 @@ DEFAULT_GRACE = 1.0  # seconds of empty queue and nobody busy before a worker cl
 IDLE_POLL = 0.05  # how soon an idle worker looks at the shared queue again (one Lua call)
 BARRIER_TIMEOUT = 20.0  # seconds a worker waits for the others to be ready
 STARTUP_MARGIN = 120  # seconds over politeness.max_seconds before the parent gives up
-AIOHTTP_HANDLER = "scrapy.core.downloader.handlers._aiohttp.AiohttpDownloadHandler"
+AIOHTTP_HANDLER = PINNED_HANDLER  # Scrapy's aiohttp handler, connecting to checked addresses only
 
 
 class SharedFrontierError(RuntimeError):

@@ -17,3 +17,18 @@ def stored_record_ids(store_url: str) -> list[str]:
         if "/source=" in key
         for line in store.get(key).splitlines()
     ]
+
+
+def stored_sightings(store_url: str) -> list[tuple[str, str]]:
+    """Every (record id, URL) pair the bucket names: records' own ``also_at`` and every link pack
+    (docs/bucket.md: each pair appears once)."""
+    store = open_store(store_url)
+    pairs = []
+    for key in store.list(CLEAN_PREFIX):
+        for line in store.get(key).splitlines():
+            doc = json.loads(line)
+            if "/source=" in key:
+                pairs += [(doc["id"], seen["url"]) for seen in doc["also_at"]]
+            elif "/also_at/" in key:
+                pairs.append((doc["record_id"], doc["url"]))
+    return pairs

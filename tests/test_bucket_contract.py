@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -14,6 +15,7 @@ from flows.ingest import ingest
 from pipeline.reader import BucketReader
 from pipeline.record import SCHEMA_VERSION
 from pipeline.schema import validate_record
+from tests.bucket_files import stored_sightings
 from tests.conftest import write_demo_config
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -41,6 +43,16 @@ def test_reader_since_first_manifest_gets_exactly_second_runs_additions(two_runs
     assert set(new_ids).isdisjoint({r.id for r in reader.manifests()[0].records})
     assert len(all_ids) == first["stored"] + second["stored"]
     assert list(reader.records(since=second["manifest"])) == []
+
+
+def test_each_record_url_pair_is_named_once_in_the_bucket(two_runs) -> None:
+    """docs/bucket.md: a (record id, URL) pair appears once, counting the record's own also_at
+    and every link pack, so a tool reading link packs directly counts each sighting once."""
+    store, _, _ = two_runs
+    pairs = Counter(stored_sightings(store))
+    assert pairs and [p for p, n in pairs.items() if n > 1] == []
+    merged = Counter((a.id, s.url) for a in BucketReader(store).records() for s in a.also_at)
+    assert merged == pairs
 
 
 def test_cli_ls_since_and_manifests(two_runs, capsys) -> None:

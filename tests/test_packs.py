@@ -218,3 +218,29 @@ def test_a_commit_applied_late_takes_an_id_after_the_newest_manifest(tmp_path) -
     assert late.id > newer.id and late.id != old_id
     assert [m.id for m in BucketReader(store).manifests()] == [newer.id, late.id]
     assert list(BucketReader(store).records(since=newer.id)) == east
+
+
+def test_a_sighting_repeated_by_an_older_recovery_is_read_and_exported_once(tmp_path) -> None:
+    """Buckets written before recovery told the index a sighting's URL may name one (record, URL)
+    pair in the record's also_at and again in later link packs: readers and export merge them."""
+    from pipeline.export import export_records
+    from pipeline.manifest import manifest_id_for
+    from pipeline.packs import pack_links
+    from pipeline.record import utcnow
+
+    store = LocalStore(tmp_path)
+    (kept,) = articles(1)
+    copy = AlsoAt(url="https://west.example/wire/0", source="west", fetched=kept.fetched)
+    kept.also_at.append(copy)
+    commit(store, [Verdict(kept)], "r0", manifest_id_for(utcnow(), "r0"))
+    for run_id in ("r1", "r2"):  # two later runs each linked the same sighting again
+        linked = pack_links(run_id, [(kept.id, copy)], first=0)
+        store.put_new(linked.packs[0].key, linked.packs[0].data)
+        manifest = Manifest(id=manifest_id_for(utcnow(), run_id), run_id=run_id, created=utcnow())
+        manifest.links = linked.entries
+        manifest.write(store)
+    (read,) = BucketReader(store).records()
+    assert [s.url for s in read.also_at] == [copy.url]
+    out = tmp_path / "out.jsonl"
+    export_records(BucketReader(store).records(), out, "jsonl")
+    assert [s["url"] for s in json.loads(out.read_text())["also_at"]] == [copy.url]
