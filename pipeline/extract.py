@@ -23,7 +23,7 @@ from pipeline.outcomes import NotAnArticle, Outcome
 from pipeline.page_kind import MIN_ARTICLE_WORDS, SHORT_WORDS, Verdict, judge, weigh_body
 from pipeline.record import Article, Page, PageKind, utcnow
 from pipeline.textnorm import content_hash, paragraphs, record_id, word_count
-from pipeline.triage import parse_html, triage
+from pipeline.triage import check_budget, parse_html, triage
 from pipeline.urls import canonicalize, choose_canonical
 
 DEFAULT_MIN_WORDS = MIN_ARTICLE_WORDS
@@ -32,12 +32,11 @@ DEFAULT_MIN_WORDS = MIN_ARTICLE_WORDS
 # fallbacks. trafilatura keeps their text (a hidden "mobile" copy of the body, a template of
 # the comment form, "please enable JavaScript"); on real pages that was the largest precision
 # loss after the listing pages (benchmarks/realpages --details).
+# One expression: trafilatura compiles and walks each prune expression on every page.
 UNRENDERED_XPATHS: tuple[str, ...] = (
-    "//template",
-    "//noscript",
-    "//*[@hidden]",
-    "//*[contains(translate(@style, ' ', ''), 'display:none')]",
-    "//*[contains(translate(@style, ' ', ''), 'visibility:hidden')]",
+    "//template | //noscript | //*[@hidden]"
+    " | //*[@style][contains(translate(@style, ' ', ''), 'display:none')"
+    " or contains(translate(@style, ' ', ''), 'visibility:hidden')]",
 )
 
 
@@ -163,6 +162,7 @@ class Extractor:
     def draft_html(
         self, html: str, url: str, *, source: str = "adhoc", fetched: datetime | None = None
     ) -> Draft:
+        check_budget(html)
         return self._draft(html, parse_html(html), url, source=source, fetched=fetched, enforce=False)
 
     def _draft(

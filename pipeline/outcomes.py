@@ -11,6 +11,7 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"
     NOT_AN_ARTICLE = "not-an-article"
     TOO_SHORT = "too-short"
+    TOO_LARGE = "too-large"
     BLOCKED = "blocked"
     PAYWALLED = "paywalled"
     EMPTY = "empty"

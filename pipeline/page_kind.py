@@ -306,7 +306,7 @@ def judge(
         count, share = linked_share(paragraphs, _anchor_texts(root))
         if count >= 3 and share >= 0.5:
             verdict.add(f"listing: {count} of the text's paragraphs are links ({share:.0%} of words)", -3)
-    if root is not None and _metadata_date(root, url):
+    if root is not None and date and _metadata_date(root, url):
         verdict.add("publication date in the page's metadata", 1)
     elif date:
         verdict.add("a date in the text only", 0)

@@ -1,5 +1,6 @@
 """A crawl of a site whose articles include 40-90-word briefs and ``og:type website`` pages stores
-every article, and still refuses the month listing that its article URL pattern also matches."""
+every article, and still refuses the month listing that its article URL pattern also matches, and
+a page of a million paragraphs (``too-large``, not parsed)."""
 
 from __future__ import annotations
 
@@ -89,9 +90,14 @@ def briefs_site(tmp_path: Path):
     # a month listing, at a URL the source's article pattern matches: evidence must refuse it
     listing = titles * 2
     (root / "2025" / "09" / "index.html").write_text(_listing(listing))
+    # a hostile page of a million short paragraphs (8 MB) among them: refused, the rest stored
+    paragraphs = "<p>x</p>" * 1_000_000
+    huge = _article("A million paragraphs", "", "article").replace("</main>", paragraphs + "</main>")
+    (root / "2025" / "09" / "million-paragraphs.html").write_text(huge)
     server = SiteServer(root).start()
     urls = [f"{server.base_url}/2025/09/{slug}.html" for slug, _ in titles]
     urls.append(f"{server.base_url}/2025/09/index.html")
+    urls.append(f"{server.base_url}/2025/09/million-paragraphs.html")
     (root / "sitemap.xml").write_text(
         '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
         + "".join(f"<url><loc>{u}</loc></url>" for u in urls)
@@ -125,6 +131,7 @@ def test_briefs_and_og_type_website_articles_are_all_stored(briefs_site) -> None
     counts = run["counts"]["harbour-times"]
     assert counts.get("extracted") == len(BRIEFS) + len(FULL), counts
     assert counts.get("not-an-article") == 1 and not counts.get("too-short"), counts
+    assert counts.get("too-large") == 1, counts
     records = {a.title: a for a in BucketReader(store).records()}
     for title, body in BRIEFS.values():
         stored = records[title]

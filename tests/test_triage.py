@@ -77,3 +77,13 @@ def test_articles_mentioning_the_words_are_articles() -> None:
     )
     assert _judge("", BODY + words) is None
     assert _judge('<div class="paywalled-teaser-free">') is None  # a class that only contains the word
+
+
+def test_a_million_paragraphs_are_refused_before_parsing() -> None:
+    from pipeline.extract import extract_article
+
+    html = "<html><head><title>x</title></head><body>" + "<p>x</p>" * 1_000_000 + "</body></html>"
+    with pytest.raises(NotAnArticle) as refused:
+        extract_article(html, "https://news.example/a/1")
+    assert refused.value.outcome is Outcome.TOO_LARGE and "not parsed" in refused.value.reason
+    assert _extract("<p>x</p>" * 1_000_000) is Outcome.TOO_LARGE
