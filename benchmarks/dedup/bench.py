@@ -142,11 +142,16 @@ def score(docs: list[LabelledDoc], predicted: dict[str, str]) -> dict[str, Any]:
     wrong_pairs = predicted_pairs - true_pairs
     false_merges["other_pairs"] = wrong_pairs - sum(false_merges[k] for k in APART_KINDS)
 
-    recall_by_kind = {}
-    for kind in COPY_KINDS:
-        copies = [d for d in docs if d.kind == kind]
-        joined = sum(predicted[d.id] == predicted[d.cluster] for d in copies)
-        recall_by_kind[kind] = round(joined / len(copies), 4) if copies else None
+    def joined(copies: list[LabelledDoc]) -> float | None:
+        hits = sum(predicted[d.id] == predicted[d.cluster] for d in copies)
+        return round(hits / len(copies), 4) if copies else None
+
+    copies = [d for d in docs if d.cluster != d.id]
+    kinds = sorted({d.kind for d in copies}, key=lambda k: KINDS.index(k) if k in KINDS else len(KINDS))
+    recall_by_kind = {kind: joined([d for d in copies if d.kind == kind]) for kind in kinds or COPY_KINDS}
+    changed = [d for d in copies if d.changes]
+    by_change = {c: joined([d for d in changed if c in d.changes]) for c in sorted({c for d in changed for c in d.changes})}
+    by_count = {str(n): joined([d for d in changed if len(d.changes) == n]) for n in sorted({len(d.changes) for d in changed})}
 
     return {
         "precision": round(precision, 4),
@@ -155,6 +160,7 @@ def score(docs: list[LabelledDoc], predicted: dict[str, str]) -> dict[str, Any]:
         "pairs": {"true": true_pairs, "predicted": predicted_pairs, "gold": gold_pairs},
         "false_merges": false_merges,
         "recall_by_kind": recall_by_kind,
+        **({"recall_by_change": by_change, "recall_by_changes_count": by_count} if changed else {}),
         "clusters": len(set(predicted.values())),
     }
 

@@ -60,6 +60,9 @@ class LabelledDoc:
     cluster: str
     kind: str
     group: str | None = None
+    # What was done to a copy (``syndication.CHANGES``), and where its original's text came from.
+    changes: tuple[str, ...] = ()
+    origin: str = "generated"
 
 
 # ---------------------------------------------------------------------------------------------
