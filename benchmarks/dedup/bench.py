@@ -150,8 +150,14 @@ def score(docs: list[LabelledDoc], predicted: dict[str, str]) -> dict[str, Any]:
     kinds = sorted({d.kind for d in copies}, key=lambda k: KINDS.index(k) if k in KINDS else len(KINDS))
     recall_by_kind = {kind: joined([d for d in copies if d.kind == kind]) for kind in kinds or COPY_KINDS}
     changed = [d for d in copies if d.changes]
-    by_change = {c: joined([d for d in changed if c in d.changes]) for c in sorted({c for d in changed for c in d.changes})}
-    by_count = {str(n): joined([d for d in changed if len(d.changes) == n]) for n in sorted({len(d.changes) for d in changed})}
+    by_change = {
+        c: joined([d for d in changed if c in d.changes])
+        for c in sorted({c for d in changed for c in d.changes})
+    }
+    by_count = {
+        str(n): joined([d for d in changed if len(d.changes) == n])
+        for n in sorted({len(d.changes) for d in changed})
+    }
 
     return {
         "precision": round(precision, 4),

@@ -140,7 +140,9 @@ def demo_articles() -> tuple[list[Article], list[list[int]]]:
     return out, stories
 
 
-def generated_article(rng: random.Random, words: tuple[int, int] = (300, 900)) -> tuple[Article, corpus._Story]:
+def generated_article(
+    rng: random.Random, words: tuple[int, int] = (300, 900)
+) -> tuple[Article, corpus._Story]:
     story = corpus._new_story(rng)
     background = rng.sample(story.background, rng.randint(1, 3))
     written = corpus._write(story, rng, rng.randint(*words), background=background)
@@ -174,8 +176,15 @@ def _site(rng: random.Random) -> Site:
     name = base.name
     newsletter = rng.choice(
         (
-            [f"Sign up for {name} newsletters", "Get the day's top stories delivered to your inbox.", "Sign up"],
-            [f"Subscribe to {name}", f"Support local journalism from {rng.choice(['just', 'only'])} £1 a week."],
+            [
+                f"Sign up for {name} newsletters",
+                "Get the day's top stories delivered to your inbox.",
+                "Sign up",
+            ],
+            [
+                f"Subscribe to {name}",
+                f"Support local journalism from {rng.choice(['just', 'only'])} £1 a week.",
+            ],
             [f"The Morning Brief: the {name} newsletter", "Everything you need to know, before breakfast."],
             [base.lines["newsletter_line"]],
         )
@@ -349,7 +358,9 @@ def add_paragraphs(article: Article, rng: random.Random, donors: list[Article]) 
         kind = rng.random()
         if kind < 0.35:
             story = corpus._new_story(rng)
-            para = " ".join(corpus._sentence(rng.choice(("detail", "reaction")), rng, story.env) for _ in range(2))
+            para = " ".join(
+                corpus._sentence(rng.choice(("detail", "reaction")), rng, story.env) for _ in range(2)
+            )
         elif kind < 0.6:
             para = rng.choice(
                 (
@@ -413,7 +424,9 @@ _N_CHANGES = (1, 1, 1, 2, 2, 2, 3, 3, 4, 5)
 _COMPOUND = CHANGES[1:-1]
 
 
-def make_copy(original: Article, changes: list[str], rng: random.Random, site: Site, donors: list[Article]) -> str:
+def make_copy(
+    original: Article, changes: list[str], rng: random.Random, site: Site, donors: list[Article]
+) -> str:
     """Apply ``changes`` in the order a copy goes through them: edits, cut, chrome, layout."""
     art = original.copy()
     if "headline_changed" in changes:
@@ -540,7 +553,9 @@ def build_syndication_set(
         site_a, site_b = rng.sample(sites, 2)
         first = add(_brief_in(_site_lines(site_a, rng), headline, body), None, "original", origin)
         art = Article(headline, [body], origin)
-        extra = rng.sample(("copy_edits", "headline_changed", "whitespace", "flattened"), rng.choice((0, 0, 1, 2)))
+        extra = rng.sample(
+            ("copy_edits", "headline_changed", "whitespace", "flattened"), rng.choice((0, 0, 1, 2))
+        )
         if "copy_edits" in extra:
             copy_edit(art, rng)
         if "headline_changed" in extra:
@@ -560,7 +575,13 @@ def build_syndication_set(
             else:
                 changes = rng.sample(_COMPOUND, count)
             site = rng.choice(sites)
-            add(make_copy(art, changes, rng, site, donors), cluster, "copy", art.origin, changes=tuple(sorted(changes)))
+            add(
+                make_copy(art, changes, rng, site, donors),
+                cluster,
+                "copy",
+                art.origin,
+                changes=tuple(sorted(changes)),
+            )
 
     # originals with copies; some real and generated ones with a same-story follow-up
     for i, art in enumerate(real + demo_own):

@@ -1,0 +1,176 @@
+"""What of a text identifies it for near-duplicate judgement: the text less its chrome.
+
+A copy is the same *article* in other chrome: judging the page would glue one-paragraph briefs
+of different stories that sit in one site's identical chrome, and would miss a brief syndicated
+into another site's chrome (its own words are a third of the page). So the near-duplicate
+fingerprint is taken of the text left once chrome lines are gone:
+
+* lines that read as boilerplate by the cleaning rules' own patterns (``pipeline.cleaning``'s
+  language pack: newsletter and subscription lines, copyright, image credits, share and
+  read-more prompts, cookie notices, author bios and contact lines), when short. This is the
+  cheap, per-line part of the cleaning rules: the ingest flow has run the rules themselves (and
+  the learned site blocks) before dedup, a corpus given to ``cleanwire dedup`` has not;
+* in a corpus (``RecurringBlocks``, used by ``dedup_stream``), short lines that recur in documents
+  of several different clusters: a site's navigation, its related-links headlines, its footer.
+  This is a document-frequency discount, counted in clusters rather than documents, because the
+  paragraphs of an article copied five times recur in five documents and still are its identity;
+  a block in many *different* articles identifies none of them.
+
+Blocks are lines; the *core* of a text (what a short text's match must include, see
+``pipeline.near_dup``) is its paragraph with most prose, paragraphs being separated by blank
+lines when the text has any (hard-wrapped text keeps its paragraphs), else lines.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import numpy as np
+
+from pipeline.cleaning.languages import ENGLISH, LanguagePack
+from pipeline.textnorm import fold
+
+# Chrome lines are short; a long line that mentions a newsletter is the article talking.
+CHROME_LINE_WORDS = 40
+# A block recurring across clusters is chrome only when short (a related-links headline, a nav
+# bar, a footer); a long shared paragraph is a quote or background that same-story articles
+# share, which the verification rules handle.
+RECURRING_BLOCK_WORDS = 60
+
+
+def _chrome_pattern(pack: LanguagePack) -> re.Pattern[str]:
+    parts = (
+        pack.newsletter_heading,
+        pack.subscribe_heading,
+        pack.promo_blurb,
+        pack.call_to_action,
+        pack.sign_in,
+        pack.image_credit,
+        pack.copyright,
+        pack.share_prompt,
+        pack.more_prompt,
+        pack.see_also,
+        pack.syndication_note,
+        pack.cookie_notice,
+        pack.contact_prompt,
+        pack.republish_notice,
+        pack.contact_line,
+    )
+    return re.compile("|".join(f"(?:{p.pattern})" for p in parts), re.IGNORECASE)
+
+
+_CHROME = _chrome_pattern(ENGLISH)
+# Chrome the cleaning rules leave to learned site blocks (they must not touch an article that
+# talks about cookies or apps), but which a near-duplicate judgement can discount in any short
+# line: consent banners, app and paywall prompts, subscription pitches.
+_MORE_CHROME = re.compile(
+    r"\b(use|uses|use of|accept( all)?|manage|about|store) cookies\b|\bcookie (policy|settings|preferences)\b"
+    r"|\bdownload (the|our)\b.{0,60}\bapp\b|\byou have read \d+ (free )?articles?\b"
+    r"|^subscribe (to|now|today)\b|\b(first|only) \d+ (weeks|months) free\b|\bsign up for\b.{0,60}\bnewsletters?\b",
+    re.IGNORECASE,
+)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
+
+
+def is_chrome_line(line: str, pack: LanguagePack = ENGLISH) -> bool:
+    """A short line the cleaning rules' patterns call boilerplate (an author bio included)."""
+    words = line.count(" ") + 1
+    if words > CHROME_LINE_WORDS + 20:
+        return False
+    if words <= CHROME_LINE_WORDS and (_CHROME if pack is ENGLISH else _chrome_pattern(pack)).search(line):
+        return True
+    if pack is ENGLISH and _MORE_CHROME.search(line) and not pack.reporting_verb.search(line):
+        return True
+    return bool(pack.bio_opening.search(line) and pack.bio_keywords.search(line))
+
+
+def lines(text: str) -> list[str]:
+    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+
+
+def identity_text(text: str) -> str:
+    """``text`` without its chrome lines (all of it when nothing else would be left); paragraph
+    breaks are kept, so that the core can still be found."""
+    if "\n" not in text:  # one line (a flattened scrape): nothing to tell apart
+        return text
+    kept: list[str] = []
+    dropped = False
+    for para in _PARAGRAPH_BREAK.split(text):
+        body = [line for line in lines(para) if not is_chrome_line(line)]
+        dropped = dropped or len(body) < len(para.strip().splitlines())
+        if body:
+            kept.append("\n".join(body))
+    if not dropped:
+        return text
+    return "\n\n".join(kept) if kept else text
+
+
+_SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(\s|$)")
+
+
+def _prose_weight(para: str) -> float:
+    """Words, counted in full for prose and at a quarter for lines with no sentence in them
+    (navigation, lists of headlines, labels): chrome is mostly the latter."""
+    words = para.count(" ") + para.count("\n") + 1
+    return words if _SENTENCE_END.search(para) else words / 4
+
+
+def core_text(text: str) -> str:
+    """The text's main paragraph, the one with most prose: for a one-paragraph brief in chrome
+    lines, the brief, even next to a longer list of related headlines."""
+    paras = _PARAGRAPH_BREAK.split(text) if _PARAGRAPH_BREAK.search(text) else text.splitlines()
+    return max(paras, key=_prose_weight, default="")
+
+
+def block_key(line: str) -> int:
+    return zlib.crc32(fold(line).encode("utf-8"))
+
+
+class RecurringBlocks:
+    """Short lines seen in documents of several clusters: a corpus's chrome, learned as it streams.
+
+    A fixed table (``size`` entries of block key, last cluster, distinct clusters seen), so
+    memory stays put however long the stream: a block pushed out by a collision starts counting
+    again, which delays learning it and never makes an article's own line chrome. A block is
+    chrome once seen in ``min_clusters`` clusters one after another different.
+    """
+
+    def __init__(self, min_clusters: int = 3, size: int = 1 << 20) -> None:
+        self.min_clusters = min_clusters
+        self._mask = size - 1
+        self._keys = np.zeros(size, dtype=np.uint32)
+        self._last = np.full(size, -1, dtype=np.int64)
+        self._count = np.zeros(size, dtype=np.uint8)
+
+    @staticmethod
+    def candidates(text: str) -> list[tuple[str, int]]:
+        """(line, key) of the text's lines short enough to be chrome."""
+        out = []
+        for line in text.splitlines():
+            words = line.count(" ") + 1
+            if 2 <= words <= RECURRING_BLOCK_WORDS and line.strip():
+                out.append((line, block_key(line)))
+        return out
+
+    def is_chrome(self, key: int) -> bool:
+        at = key & self._mask
+        return bool(self._keys[at] == key and self._count[at] >= self.min_clusters)
+
+    def strip(self, text: str, blocks: list[tuple[str, int]]) -> str:
+        """``text`` less its lines learned as chrome (the text itself when that is all of it)."""
+        chrome = {line for line, key in blocks if self.is_chrome(key)}
+        if not chrome:
+            return text
+        kept = [line for line in text.splitlines() if line not in chrome]
+        return "\n".join(kept) if any(line.strip() for line in kept) else text
+
+    def observe(self, blocks: list[tuple[str, int]], cluster: int) -> None:
+        """The document's short lines were seen in ``cluster`` (an int naming its cluster)."""
+        for _, key in blocks:
+            at = key & self._mask
+            if self._keys[at] != key or self._count[at] == 0:
+                self._keys[at], self._last[at], self._count[at] = key, cluster, 1
+            elif self._last[at] != cluster:
+                self._last[at] = cluster
+                self._count[at] = min(255, int(self._count[at]) + 1)
