@@ -29,10 +29,12 @@ import zlib
 import numpy as np
 
 from pipeline.cleaning.languages import ENGLISH, LanguagePack
-from pipeline.textnorm import fold
 
-# Chrome lines are short; a long line that mentions a newsletter is the article talking.
-CHROME_LINE_WORDS = 40
+# Chrome lines are short; a long line that mentions a newsletter is the article talking, or the
+# article run together with its chrome (a re-wrapped copy), which must not go with it. Consent
+# banners run longer.
+CHROME_LINE_WORDS = 30
+COOKIE_LINE_WORDS = 60
 # A block recurring across clusters is chrome only when short (a related-links headline, a nav
 # bar, a footer); a long shared paragraph is a quote or background that same-story articles
 # share, which the verification rules handle.
@@ -65,47 +67,78 @@ _CHROME = _chrome_pattern(ENGLISH)
 # talks about cookies or apps), but which a near-duplicate judgement can discount in any short
 # line: consent banners, app and paywall prompts, subscription pitches.
 _MORE_CHROME = re.compile(
-    r"\b(use|uses|use of|accept( all)?|manage|about|store) cookies\b|\bcookie (policy|settings|preferences)\b"
-    r"|\bdownload (the|our)\b.{0,60}\bapp\b|\byou have read \d+ (free )?articles?\b"
-    r"|^subscribe (to|now|today)\b|\b(first|only) \d+ (weeks|months) free\b|\bsign up for\b.{0,60}\bnewsletters?\b",
+    r"\bdownload (the|our)\b.{0,60}\bapp\b|\byou have read \d+ (free )?articles?\b"
+    r"|^subscribe (to|now|today)\b|\b(first|only) \d+ (weeks|months) free\b"
+    r"|\bsign up for\b.{0,60}\bnewsletters?\b",
     re.IGNORECASE,
 )
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
+_COOKIES = re.compile(
+    r"\b(use|uses|use of|accept( all)?|manage|about|store) cookies\b"
+    r"|\bcookie (policy|settings|preferences)\b",
+    re.IGNORECASE,
+)
+
+
+# A line is tried against the patterns only if it has one of these words anywhere, or one of the
+# weaker ones (which the patterns want at the start of a line) among its first three words: most
+# lines are the article's, and twenty-odd patterns cost 20 µs a line.
+_STRONG = frozenset(
+    b"""newsletter newsletters briefing briefings inbox subscribe subscriber subscribers subscription
+    unsubscribe cookie cookies copyright reprint photo photos photograph image images picture
+    illustration credit credits republish commons download app reporter correspondent columnist
+    journalist editor writer contributor bureau newsroom twitter graduate originally signing""".split()
+)
+_WEAK = frozenset(
+    b"""sign log login already create register become support get try join learn continue submit
+    share tweet email print comment comments leave post view click follow read explore more most
+    recommended you trending related stories up don also watch listen see first accept manage
+    have got send reach contact""".split()
+)
+_ASCII_WORDS = bytes((c if chr(c).isalnum() else 32) if c < 128 else c for c in range(256))
+
+
+def _may_be_chrome(line: str) -> bool:
+    if "©" in line:
+        return True
+    tokens = line.lower().encode("utf-8").translate(_ASCII_WORDS).split()
+    return not _STRONG.isdisjoint(tokens) or not _WEAK.isdisjoint(tokens[:3])
 
 
 def is_chrome_line(line: str, pack: LanguagePack = ENGLISH) -> bool:
-    """A short line the cleaning rules' patterns call boilerplate (an author bio included)."""
+    """A short line the cleaning rules' patterns call boilerplate (an author bio included), or a
+    consent banner, app or paywall prompt."""
     words = line.count(" ") + 1
-    if words > CHROME_LINE_WORDS + 20:
+    if words > COOKIE_LINE_WORDS or (pack is ENGLISH and not _may_be_chrome(line)):
         return False
-    if words <= CHROME_LINE_WORDS and (_CHROME if pack is ENGLISH else _chrome_pattern(pack)).search(line):
+    if words > CHROME_LINE_WORDS:
+        return pack is ENGLISH and bool(_COOKIES.search(line)) and not pack.reporting_verb.search(line)
+    if (_CHROME if pack is ENGLISH else _chrome_pattern(pack)).search(line):
         return True
-    if pack is ENGLISH and _MORE_CHROME.search(line) and not pack.reporting_verb.search(line):
-        return True
+    if pack is ENGLISH and (_MORE_CHROME.search(line) or _COOKIES.search(line)):
+        return not pack.reporting_verb.search(line)
     return bool(pack.bio_opening.search(line) and pack.bio_keywords.search(line))
 
 
-def lines(text: str) -> list[str]:
-    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-
-
 def identity_text(text: str) -> str:
-    """``text`` without its chrome lines (all of it when nothing else would be left); paragraph
-    breaks are kept, so that the core can still be found."""
+    """``text`` without its chrome lines (all of it when nothing else would be left); blank lines
+    are kept, so that paragraphs, and the core, can still be found."""
     if "\n" not in text:  # one line (a flattened scrape): nothing to tell apart
         return text
     kept: list[str] = []
     dropped = False
-    for para in _PARAGRAPH_BREAK.split(text):
-        body = [line for line in lines(para) if not is_chrome_line(line)]
-        dropped = dropped or len(body) < len(para.strip().splitlines())
-        if body:
-            kept.append("\n".join(body))
-    if not dropped:
+    limit = COOKIE_LINE_WORDS
+    for line in text.splitlines():
+        bare = line.strip()
+        if bare and bare.count(" ") < limit and is_chrome_line(bare):
+            dropped = True
+        else:
+            kept.append(line)
+    if not dropped or not any(line.strip() for line in kept):
         return text
-    return "\n\n".join(kept) if kept else text
+    return "\n".join(kept)
 
 
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
 _SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(\s|$)")
 
 
@@ -124,7 +157,8 @@ def core_text(text: str) -> str:
 
 
 def block_key(line: str) -> int:
-    return zlib.crc32(fold(line).encode("utf-8"))
+    """A line's key, case ignored (a site prints its chrome the same way each time)."""
+    return zlib.crc32(line.strip().lower().encode("utf-8"))
 
 
 class RecurringBlocks:
@@ -148,9 +182,8 @@ class RecurringBlocks:
         """(line, key) of the text's lines short enough to be chrome."""
         out = []
         for line in text.splitlines():
-            words = line.count(" ") + 1
-            if 2 <= words <= RECURRING_BLOCK_WORDS and line.strip():
-                out.append((line, block_key(line)))
+            if 0 < line.count(" ") < RECURRING_BLOCK_WORDS:
+                out.append((line, zlib.crc32(line.strip().lower().encode("utf-8"))))
         return out
 
     def is_chrome(self, key: int) -> bool:

@@ -48,7 +48,7 @@ import os
 import zlib
 from array import array
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
@@ -84,8 +84,8 @@ class NearDupSettings:
     bands: int = 25
     rows: int = 3
     sketch_size: int = 256
-    jaccard: float = 0.6
-    containment: float = 0.7
+    jaccard: float = 0.55
+    containment: float = 0.65
     # Below this many words (of the text less its chrome) only exact (folded) matches count:
     # short texts share too much by chance.
     min_words: int = 25
@@ -95,7 +95,7 @@ class NearDupSettings:
     # Candidates also come from the text's ``anchors`` smallest shingle hashes, which a truncated
     # copy keeps (LSH bands find pairs by Jaccard, which truncation halves). An anchor held by
     # more than ``anchor_cap`` texts (a stock phrase) proposes nothing.
-    anchors: int = 8
+    anchors: int = 12
     anchor_cap: int = 64
     # Two brief-sized texts (up to ``brief_shingles``) match only if the core (main paragraph) of
     # one is at least ``core_share`` inside the other: briefs in one site's chrome share the
@@ -368,12 +368,23 @@ def _densify(values: np.ndarray, filled: np.ndarray) -> np.ndarray:
 
 
 def _estimate(a: np.ndarray, a_shingles: int, b: np.ndarray, b_shingles: int, k: int) -> tuple[float, float]:
-    """(Jaccard, size of the intersection) of two shingle sets, from their bottom-k sketches."""
-    union_k = np.union1d(a, b)[:k]
-    if len(union_k) == 0:
+    """(Jaccard, size of the intersection) of two shingle sets, from their bottom-k sketches.
+
+    One sort of both sketches: a hash seen twice is in both (each sketch is unique), and the
+    bottom-k of the union ends at the k-th distinct hash.
+    """
+    merged = np.concatenate((a, b))
+    if len(merged) == 0:
         return 0.0, 0.0
-    both = np.intersect1d(np.intersect1d(a, b, assume_unique=True), union_k, assume_unique=True)
-    jaccard = len(both) / len(union_k)
+    merged.sort()
+    twice = merged[1:] == merged[:-1]
+    distinct = len(merged) - int(np.count_nonzero(twice))
+    if distinct > k:
+        cut = merged[np.flatnonzero(np.concatenate(([True], ~twice)))[k - 1]]
+        both = int(np.count_nonzero(merged[1:][twice] <= cut))
+        jaccard = both / k
+    else:
+        jaccard = (len(merged) - distinct) / distinct
     return jaccard, jaccard * (a_shingles + b_shingles) / (1 + jaccard)
 
 
@@ -387,10 +398,11 @@ def _inside(part: np.ndarray, sketch: np.ndarray, k: int) -> float:
     """Share of ``part`` (sorted unique hashes) found in the set whose bottom-k sketch is ``sketch``:
     of all of ``part`` when the sketch is the whole set, else of the hashes the sketch covers."""
     if len(sketch) >= k:
-        part = part[part <= sketch[-1]]
-    if part.size == 0:
+        part = part[: np.searchsorted(part, sketch[-1], side="right")]
+    if part.size == 0 or sketch.size == 0:
         return 0.0
-    return len(np.intersect1d(part, sketch, assume_unique=True)) / part.size
+    at = np.minimum(np.searchsorted(sketch, part), len(sketch) - 1)
+    return int(np.count_nonzero(sketch[at] == part)) / part.size
 
 
 def merge_union(
@@ -399,7 +411,7 @@ def merge_union(
     """A cluster's union (shingle count, bottom-k sketch) with one more member's shingles in it."""
     count, mine = union
     _, inter = _estimate(mine, count, sketch, shingles, k)
-    return int(round(count + shingles - inter)), np.union1d(mine, sketch)[:k].astype(np.uint32)
+    return round(count + shingles - inter), np.union1d(mine, sketch)[:k].astype(np.uint32)
 
 
 def judge_pair(
@@ -638,6 +650,8 @@ class _Buckets:
 
 
 _ANCHOR_TAG = np.uint64(0xFE) << np.uint64(56)
+# A brief-sized text's core (main paragraph) gives this many anchors of its own.
+CORE_ANCHORS = 4
 
 
 class _Fresh:
@@ -695,9 +709,32 @@ class NearDuplicateIndex:
         mixed = (rows * self._mix).sum(axis=2) >> np.uint64(8)
         return mixed | self._tags
 
-    def _anchor_keys(self, sketches: np.ndarray) -> np.ndarray:
-        """uint64[texts, anchors]: the smallest shingle hashes, tagged apart from band keys."""
-        return sketches[:, : self.settings.anchors].astype(np.uint64) | _ANCHOR_TAG
+    def _anchor_values(
+        self, sketches: np.ndarray, cores: Callable[[int], np.ndarray], lengths: np.ndarray | None = None
+    ) -> np.ndarray:
+        """uint32[texts, anchors + CORE_ANCHORS]: each text's smallest shingle hashes, then its
+        core's smallest (a brief in heavy chrome is found through its own words). Places a text
+        has nothing for repeat its first anchor. ``lengths``: of the sketches, when zero-padded."""
+        m = self.settings.anchors
+        out = np.repeat(sketches[:, :1], m + CORE_ANCHORS, axis=1).astype(np.uint32)
+        width = min(m, sketches.shape[1])
+        out[:, :width] = sketches[:, :width]
+        if lengths is not None:
+            short = np.flatnonzero(lengths < m)
+            for row in short.tolist():
+                out[row, lengths[row] : m] = sketches[row, 0]
+        for row in range(len(sketches)):
+            core = cores(row)
+            if core.size:
+                take = min(CORE_ANCHORS, core.size)
+                out[row, m : m + take] = core[:take]
+        return out
+
+    def _anchor_keys(
+        self, sketches: np.ndarray, cores: Callable[[int], np.ndarray], lengths: np.ndarray | None = None
+    ) -> np.ndarray:
+        """``_anchor_values`` tagged apart from band keys."""
+        return self._anchor_values(sketches, cores, lengths).astype(np.uint64) | _ANCHOR_TAG
 
     def _lookup(self, bands: np.ndarray, anchors: np.ndarray) -> dict[int, list[int]]:
         """Candidate slots by row, for rows of band keys and anchor keys."""
@@ -720,14 +757,17 @@ class NearDuplicateIndex:
         if fp.signature.size == 0:
             return []
         bands = self._band_keys(fp.signature[None, :]).ravel()
-        return [*bands.tolist(), *self._anchor_keys(fp.sketch[None, :]).ravel().tolist()]
+        anchors = self._anchor_keys(fp.sketch[None, :], lambda _: fp.core).ravel()
+        return list(dict.fromkeys([*bands.tolist(), *anchors.tolist()]))
 
     band_keys = keys
 
     def candidates(self, fp: Fingerprint) -> list[int]:
         if fp.signature.size == 0:
             return []
-        found = self._lookup(self._band_keys(fp.signature[None, :]), self._anchor_keys(fp.sketch[None, :]))
+        found = self._lookup(
+            self._band_keys(fp.signature[None, :]), self._anchor_keys(fp.sketch[None, :], lambda _: fp.core)
+        )
         return found.get(0, [])
 
     def _rep(self, slot: int, fresh: _Fresh | None) -> tuple[int, np.ndarray, np.ndarray]:
@@ -749,15 +789,19 @@ class NearDuplicateIndex:
     ) -> tuple[int, str, float] | None:
         """(slot, how, Jaccard) of the candidate with the highest Jaccard among those that verify."""
         s = self.settings
-        best: tuple[float, int, str] | None = None
+        best: tuple[tuple[int, float], int, str] | None = None
         for slot in slots:
             rep_shingles, rep_sketch, rep_core = self._rep(slot, fresh)
             verdict = judge_pair(
                 s, sketch, shingles, rep_sketch, rep_shingles, core, rep_core, self._unions.get(slot)
             )
-            if verdict is not None and (best is None or verdict[0] > best[0]):
-                best = (verdict[0], slot, verdict[1])
-        return None if best is None else (best[1], best[2], best[0])
+            if verdict is None:
+                continue
+            # the cluster that has gathered the most of the story's copies, then the closest
+            rank = (self._unions.get(slot, (0,))[0], verdict[0])
+            if best is None or rank > best[0]:
+                best = (rank, slot, verdict[1])
+        return None if best is None else (best[1], best[2], best[0][1])
 
     def match(self, fp: Fingerprint) -> tuple[str, str] | None:
         """(representative id, how) for a duplicate, None for a new text."""
@@ -781,11 +825,12 @@ class NearDuplicateIndex:
             self._signatures.extend(signature[None, :])
         return slot
 
-    def _enter_keys(self, slot: int, signature: np.ndarray, sketch: np.ndarray) -> None:
+    def _enter_keys(self, slot: int, signature: np.ndarray, anchors: np.ndarray) -> None:
+        """``anchors``: the text's ``_anchor_values``."""
         bands = self._band_keys(signature[None, :]).ravel()
         self._buckets.add(bands, np.full(len(bands), slot, dtype=np.int32))
-        anchors = self._anchor_keys(sketch[None, :]).ravel()
-        self._anchors.add(anchors, np.full(len(anchors), slot, dtype=np.int32))
+        keys = anchors.astype(np.uint64) | _ANCHOR_TAG
+        self._anchors.add(keys, np.full(len(keys), slot, dtype=np.int32))
 
     def add(self, record_id: str, fp: Fingerprint) -> None:
         """Index a representative; adding the same id again is a no-op (recovery may re-add)."""
@@ -794,7 +839,7 @@ class NearDuplicateIndex:
         if fp.signature.size == 0 or record_id in self._slot:
             return
         slot = self._append(record_id, int(fp.shingles), fp.sketch, fp.signature, fp.core)
-        self._enter_keys(slot, fp.signature, fp.sketch)
+        self._enter_keys(slot, fp.signature, self._anchor_values(fp.sketch[None, :], lambda _: fp.core)[0])
 
     def _join(self, slot: int, sketch: np.ndarray, shingles: int) -> None:
         """A member's shingles go into its cluster's union."""
@@ -812,9 +857,10 @@ class NearDuplicateIndex:
         if slot is None or fp.signature.size == 0:
             return
         self._join(slot, fp.sketch, int(fp.shingles))
-        self._enter_keys(slot, fp.signature, fp.sketch)
+        anchors = self._anchor_values(fp.sketch[None, :], lambda _: fp.core)[0]
+        self._enter_keys(slot, fp.signature, anchors)
         if self.persistent:
-            self._members.append((slot, fp.signature.copy(), fp.sketch[: self.settings.anchors].copy()))
+            self._members.append((slot, fp.signature.copy(), anchors))
 
     def dedup(self, ids: Sequence[str], batch: FingerprintBatch) -> list[tuple[str, str | None]]:
         """``match`` then ``add`` (a new text) or ``add_member`` (a copy), text after text:
@@ -826,7 +872,8 @@ class NearDuplicateIndex:
         """
         s = self.settings
         bands = self._band_keys(batch.signatures)
-        anchors = self._anchor_keys(batch.sketches)
+        anchor_values = self._anchor_values(batch.sketches, batch.core, batch.sketch_lengths)
+        anchors = anchor_values.astype(np.uint64) | _ANCHOR_TAG
         keys = np.concatenate([bands, anchors], axis=1)
         width = keys.shape[1]
         flat = keys.ravel()
@@ -901,9 +948,7 @@ class NearDuplicateIndex:
             self._anchors.add(anchors[rows_].ravel(), np.repeat(slots_.astype(np.int32), anchors.shape[1]))
         if self.persistent:
             for row, slot in members:
-                self._members.append(
-                    (slot, batch.signatures[row].copy(), batch.sketches[row, : s.anchors].copy())
-                )
+                self._members.append((slot, batch.signatures[row].copy(), anchor_values[row].copy()))
         return out
 
     def _join_fresh(self, fresh: _Fresh, slot: int, sketch: np.ndarray, shingles: int) -> None:
@@ -955,7 +1000,7 @@ class NearDuplicateIndex:
             member_anchors=(
                 np.stack([m[2] for m in self._members])
                 if self._members
-                else np.zeros((0, s.anchors), np.uint32)
+                else np.zeros((0, s.anchors + CORE_ANCHORS), np.uint32)
             ),
             settings=np.array(self._settings_key()),
         )
@@ -984,7 +1029,6 @@ class NearDuplicateIndex:
         index._signatures.extend(signatures)
         slots = np.arange(len(first), dtype=np.int32)
         index._buckets.add(index._band_keys(signatures).ravel(), np.repeat(slots, settings.bands))
-        index._anchors.add(index._anchor_keys(sketches).ravel(), np.repeat(slots, settings.anchors))
         index.exact = dict(zip(arrays["exact_keys"].tolist(), arrays["exact_ids"].tolist(), strict=True))
         for slot, count, sketch, length in zip(
             arrays["union_slots"].tolist(),
@@ -1000,6 +1044,10 @@ class NearDuplicateIndex:
             arrays["core_slots"].tolist(), offsets.tolist(), arrays["core_lengths"].tolist(), strict=True
         ):
             index._cores[slot] = values[start : start + length].copy()
+        keys = index._anchor_keys(
+            sketches, lambda row: index._cores.get(row, _EMPTY), arrays["sketch_lengths"][first]
+        )
+        index._anchors.add(keys.ravel(), np.repeat(slots, keys.shape[1]))
         member_slots = arrays["member_slots"].astype(np.int32)
         if len(member_slots):
             member_signatures, member_anchors = arrays["member_signatures"], arrays["member_anchors"]

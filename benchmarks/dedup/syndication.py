@@ -213,11 +213,14 @@ def _site(rng: random.Random) -> Site:
 def _bio(site: Site, rng: random.Random) -> str:
     person = corpus._person(rng)[0]
     first = person.split()[0]
+    beat = rng.choice(["politics", "business", "health", "the courts"])
     if site.bio_style == 0:
-        return f"{person} is a reporter for the {site.name} covering {rng.choice(['politics', 'business', 'health', 'the courts'])}."
+        return f"{person} is a reporter for the {site.name} covering {beat}."
     if site.bio_style == 1:
-        return f"Reach {first} at {first.lower()}@{site.name.lower().replace(' ', '')}.com or on X."
-    return f"{person} has covered {rng.choice(['local government', 'science', 'transport'])} for {rng.randint(2, 20)} years."
+        domain = site.name.lower().replace(" ", "")
+        return f"Reach {first} at {first.lower()}@{domain}.com or on X."
+    other = rng.choice(["local government", "science", "transport"])
+    return f"{person} has covered {other} for {rng.randint(2, 20)} years."
 
 
 def wrap_in_chrome(article: Article, site: Site, rng: random.Random) -> None:
@@ -365,7 +368,8 @@ def add_paragraphs(article: Article, rng: random.Random, donors: list[Article]) 
             para = rng.choice(
                 (
                     "Update: this story has been updated with a response from the council.",
-                    f"Editor's note: an earlier version of this story misstated the date. It was corrected on {rng.choice(('Monday', 'Tuesday', 'Friday'))}.",
+                    "Editor's note: an earlier version of this story misstated the date. It was corrected on "
+                    + rng.choice(("Monday.", "Tuesday.", "Friday.")),
                     "This is a developing story and will be updated.",
                     f"Additional reporting by {rng.choice(vocab.AGENCIES)}.",
                 )
@@ -570,10 +574,8 @@ def build_syndication_set(
     def copies_of(art: Article, n: int, cluster: str) -> None:
         for _ in range(n):
             count = rng.choice(_N_CHANGES)
-            if count == 1 and rng.random() < 0.12:
-                changes = ["exact"]
-            else:
-                changes = rng.sample(_COMPOUND, count)
+            exact = count == 1 and rng.random() < 0.12
+            changes = ["exact"] if exact else rng.sample(_COMPOUND, count)
             site = rng.choice(sites)
             add(
                 make_copy(art, changes, rng, site, donors),
