@@ -139,14 +139,29 @@ def identity_text(text: str) -> str:
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r]*\n")
+_LIST = re.compile(r" [|•·/] ")
 _SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*(\s|$)")
 
 
 def _prose_weight(para: str) -> float:
-    """Words, counted in full for prose and at a quarter for lines with no sentence in them
-    (navigation, lists of headlines, labels): chrome is mostly the latter."""
+    """Words, counted in full for prose and at a quarter for short lines with no sentence in them
+    (navigation, headlines, list items, labels) and for lists run into one line ("Most read: a |
+    b | c"): chrome is mostly these. A long paragraph is prose even without punctuation (a
+    lower-cased scrape)."""
     words = para.count(" ") + para.count("\n") + 1
-    return words if _SENTENCE_END.search(para) else words / 4
+    if _SENTENCE_END.search(para) or (words > 25 and not _LIST.search(para)):
+        return words
+    return words / 4
+
+
+def prose_words(text: str) -> float:
+    """Words of prose: what a brief has one paragraph of and an article many. Lines with no
+    sentence in them count a quarter; text with no sentence punctuation at all (a flattened
+    scrape) counts every word, since nothing in it can be told apart."""
+    if not _SENTENCE_END.search(text):
+        return text.count(" ") + 1
+    paras = _PARAGRAPH_BREAK.split(text) if _PARAGRAPH_BREAK.search(text) else text.splitlines()
+    return sum(_prose_weight(p) for p in paras)
 
 
 def core_text(text: str) -> str:

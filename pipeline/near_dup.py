@@ -55,7 +55,7 @@ from itertools import islice
 
 import numpy as np
 
-from pipeline.dedup_identity import RecurringBlocks, core_text, identity_text
+from pipeline.dedup_identity import RecurringBlocks, core_text, identity_text, prose_words
 from pipeline.textnorm import fold, hash_folded
 
 _MASK32 = np.uint64(0xFFFFFFFF)
@@ -97,17 +97,18 @@ class NearDupSettings:
     # more than ``anchor_cap`` texts (a stock phrase) proposes nothing.
     anchors: int = 12
     anchor_cap: int = 64
-    # Two brief-sized texts (up to ``brief_shingles``) match only if the core (main paragraph) of
-    # one is at least ``core_share`` inside the other: briefs in one site's chrome share the
-    # chrome, not their cores.
+    # Two briefs (texts with at most ``brief_words`` words of prose, and so at most
+    # ``brief_shingles`` shingles) match only if the core (main paragraph) of one is at least
+    # ``core_share`` inside the other: briefs in one site's chrome share the chrome, not their cores.
     core_share: float = 0.5
-    brief_shingles: int = 400
+    brief_words: int = 200
+    brief_shingles: int = 600
     # Brief-sized pairs: the whole texts by these (stricter) thresholds, or cores that agree (the
     # smaller core at least ``core_agree`` inside the other): a brief syndicated into another
     # site's chrome keeps its core and little else.
     brief_jaccard: float = 0.75
     brief_containment: float = 0.88
-    core_agree: float = 0.7
+    core_agree: float = 0.6
     core_min_shingles: int = 15
     # Judge the text less its chrome lines (``pipeline.dedup_identity``).
     strip_chrome: bool = True
@@ -240,6 +241,11 @@ class Fingerprinter:
         """What is judged of ``text``: less its chrome lines (``pipeline.dedup_identity``)."""
         return identity_text(text) if self.settings.strip_chrome else text
 
+    def is_brief(self, text: str, shingles: int) -> bool:
+        """A brief: one paragraph of prose, maybe in chrome lines (judged by ``_judge_briefs``)."""
+        s = self.settings
+        return shingles <= s.brief_shingles and prose_words(text) <= s.brief_words
+
     def core(self, text: str) -> np.ndarray:
         """Shingle hashes of the longest paragraph of ``text`` (an identity text)."""
         return self.shingle_hashes(fold(core_text(text))).astype(np.uint32)
@@ -255,7 +261,7 @@ class Fingerprinter:
         shingles = self.shingle_hashes(folded)
         # np.unique sorted them by hash value, so the bottom-k sketch is the first k.
         sketch = shingles[: self.settings.sketch_size].astype(np.uint32)
-        core = self.core(text) if len(shingles) <= self.settings.brief_shingles else _EMPTY.copy()
+        core = self.core(text) if self.is_brief(text, len(shingles)) else _EMPTY.copy()
         return Fingerprint(exact, words, len(shingles), self.signature(shingles), sketch, core)
 
     def many(self, texts: Iterable[str]) -> list[Fingerprint]:
@@ -303,8 +309,11 @@ class Fingerprinter:
             )
         counts = np.array([len(h) for h in hashed], dtype=np.int64)
         shingles, signatures, sketches, lengths = self._batch_arrays(np.concatenate(hashed), counts)
-        short = shingles <= s.brief_shingles
-        cores = {row: self.core(identities[i]) for i, row in enumerate(rows) if row >= 0 and short[row]}
+        cores = {
+            row: self.core(identities[i])
+            for i, row in enumerate(rows)
+            if row >= 0 and self.is_brief(identities[i], int(shingles[row]))
+        }
         return FingerprintBatch(exact, words, rows, shingles, signatures, sketches, lengths, cores)
 
     def _batch_arrays(
