@@ -390,6 +390,16 @@ def new_headline(article: Article, rng: random.Random, site: Site) -> None:
         article.headline = rng.choice(("UPDATED: ", "WATCH: ", "Breaking: ", "")) + article.headline.upper()
 
 
+def regroup(items: list[str], rng: random.Random, lo: int, hi: int) -> list[str]:
+    """``items`` run together, ``lo``-``hi`` at a time: sentences or paragraphs laid out anew."""
+    out, at = [], 0
+    while at < len(items):
+        take = rng.randint(lo, hi)
+        out.append(" ".join(items[at : at + take]))
+        at += take
+    return out
+
+
 def rewrap(text: str, rng: random.Random) -> str:
     """The same words laid out again: hard-wrapped lines, paragraphs run together, CRLF, tabs."""
     how = rng.randrange(4)
@@ -409,12 +419,7 @@ def rewrap(text: str, rng: random.Random) -> str:
             out.append("\n".join(lines))
         return "\n\n".join(out)
     if how == 1:
-        merged, i = [], 0
-        while i < len(blocks):
-            take = rng.randint(1, 3)
-            merged.append(" ".join(blocks[i : i + take]))
-            i += take
-        return "\n\n".join(merged)
+        return "\n\n".join(regroup(blocks, rng, 1, 3))
     if how == 2:
         return "\r\n\r\n".join(b.replace(". ", ".  ") for b in blocks)
     return "\n".join("\t" + b for b in blocks)
