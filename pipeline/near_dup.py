@@ -1,26 +1,41 @@
-"""Near-duplicates: MinHash LSH proposes, a verification step against the representative decides.
+"""Near-duplicates: candidates from LSH bands and anchors, verified against the cluster.
 
-Plain MinHash LSH either merges briefs that share site chrome (low threshold)
-or misses truncated copies (high threshold). So LSH here only proposes
-candidates, generously (25 bands of 3 rows: a pair at Jaccard 0.57, the
-lowest truncated copy in the benchmark, is proposed 99.4% of the time), and
-each candidate is verified on real overlap:
+Plain MinHash LSH either merges briefs that share site chrome (low threshold) or misses
+truncated copies (high threshold). Copies found in the wild carry several changes at once
+(a new headline, house-style edits, a cut at 50-90%, another site's chrome, a flattened
+scrape), which is where a one-threshold, one-representative check failed. Why each kind was
+missed, and what answers it here:
 
-- Jaccard >= 0.75 of word 5-gram sets (syndicated copies in other chrome,
-  light edits, flattened copies: the text is folded first);
-- or containment >= 0.88 of the shorter in the longer (teasers and paywalled
-  copies cut to their first 60-80%, copies with a paragraph added);
-- texts shorter than ``min_words`` only ever match exactly.
+- *Chrome counted as the article's words* (a brief syndicated into another site's chrome is
+  a third of its page; a teaser in other chrome loses containment to it). The fingerprint is
+  of the text less its chrome lines (``pipeline.dedup_identity``: the cleaning rules' own
+  patterns, and in a corpus the short lines that recur across clusters).
+- *Candidate generation* (a copy cut to half has Jaccard 0.4-0.5 with its original, which
+  25 bands of 3 rows propose only 80-96% of the time): each text is also filed under its
+  ``anchors`` smallest shingle hashes, which a truncated copy keeps (the smallest hashes of
+  the part it kept are among the original's smallest), and a brief under its core's. An
+  anchor held by more than ``anchor_cap`` texts (a stock phrase) proposes nothing.
+- *Verification against one representative that is itself a variant* (a truncated copy of
+  the original, compared with an edited copy that came first): a cluster keeps the union of
+  its members' shingles (bottom-k) and its members' keys, and a text is contained in the
+  cluster if it is contained in that union. Containment is of the smaller text in the larger,
+  whichever came first (the representative may be the teaser). Among the clusters a text
+  verifies against, it joins the one that has gathered most.
+- *Briefs*: two brief-sized texts (one paragraph's worth of prose) are judged by their
+  cores, their main paragraphs: the whole texts must match by the strict thresholds and one
+  core be inside the other, or the cores agree whatever surrounds them. Briefs of different
+  stories in one site's chrome share the chrome, not their cores.
+- texts shorter than ``min_words`` (less their chrome) only ever match exactly.
 
-Briefs wrapped in one site's chrome reach Jaccard 0.71 and containment 0.85
-in benchmarks/dedup, which is why the thresholds sit where they do: every
-setting from 0.72-0.75 and 0.88-0.9 gives the same result there.
+Thresholds (``NearDupSettings``) were chosen on the ``tune`` split of
+``benchmarks/dedup/syndication.py`` and are reported on its ``report`` split and on the older
+one-change set; same-story articles there reuse at most half of the shorter one's shingles,
+which is what the containment threshold stays clear of.
 
-Overlap is measured on bottom-k sketches of the shingle hashes, which are the
-whole set for texts up to k shingles (exact) and a tight estimate above.
-Only cluster representatives are indexed, and a new text is compared with
-representatives only, so a chain of pairwise matches cannot glue unrelated
-texts together.
+Overlap is measured on bottom-k sketches of the shingle hashes, which are the whole set for
+texts up to k shingles (exact) and a tight estimate above. A text is compared with clusters
+(representative and union), never chained through other texts: a chain of pairwise matches
+cannot glue unrelated texts together.
 
 Shingles are hashed once per token (crc32) and combined into 5-gram hashes
 with numpy, and the signature is one-permutation MinHash over the sorted
@@ -32,11 +47,11 @@ sort, signature and sketch of the batch in a handful of numpy calls, with the
 same results as ``Fingerprinter.__call__``), in worker processes when the
 input is long, and looks the whole batch up in the LSH buckets at once.
 
-The index keeps representatives in fixed-width numpy blocks (sketch, signature)
-and the LSH buckets as a few sorted runs of (band key, slot), merged as they
-grow. ``dedup_stream`` holds about 2 KB per representative (sketch 1 KB, bucket
-entries 0.3 KB, id and exact hash; no signature, which only ``dumps`` needs),
-and nothing per duplicate or per text.
+The index keeps representatives in fixed-width numpy blocks (sketch, signature) and the LSH
+buckets and anchors as a few sorted runs of (key, slot), merged as they grow. ``dedup_stream``
+holds about 2 KB per cluster (sketch 1 KB, bucket and anchor entries 0.5 KB, id and exact
+hash; no signature, which only ``dumps`` needs), plus a union sketch (1 KB) for a cluster with
+copies and each copy's keys (0.5 KB), and nothing per text.
 """
 
 from __future__ import annotations
