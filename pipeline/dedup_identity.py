@@ -25,8 +25,7 @@ from __future__ import annotations
 
 import re
 import zlib
-
-import numpy as np
+from array import array
 
 from pipeline.cleaning.languages import ENGLISH, LanguagePack
 
@@ -38,7 +37,7 @@ COOKIE_LINE_WORDS = 60
 # A block recurring across clusters is chrome only when short (a related-links headline, a nav
 # bar, a footer); a long shared paragraph is a quote or background that same-story articles
 # share, which the verification rules handle.
-RECURRING_BLOCK_WORDS = 60
+RECURRING_BLOCK_WORDS = 40
 
 
 def _chrome_pattern(pack: LanguagePack) -> re.Pattern[str]:
@@ -108,10 +107,14 @@ def is_chrome_line(line: str, pack: LanguagePack = ENGLISH) -> bool:
     """A short line the cleaning rules' patterns call boilerplate (an author bio included), or a
     consent banner, app or paywall prompt."""
     words = line.count(" ") + 1
-    if words > COOKIE_LINE_WORDS or (pack is ENGLISH and not _may_be_chrome(line)):
+    if words > COOKIE_LINE_WORDS:
         return False
     if words > CHROME_LINE_WORDS:
-        return pack is ENGLISH and bool(_COOKIES.search(line)) and not pack.reporting_verb.search(line)
+        if pack is not ENGLISH or "ookie" not in line:
+            return False
+        return bool(_COOKIES.search(line)) and not pack.reporting_verb.search(line)
+    if pack is ENGLISH and not _may_be_chrome(line):
+        return False
     if (_CHROME if pack is ENGLISH else _chrome_pattern(pack)).search(line):
         return True
     if pack is ENGLISH and (_MORE_CHROME.search(line) or _COOKIES.search(line)):
@@ -188,9 +191,10 @@ class RecurringBlocks:
     def __init__(self, min_clusters: int = 3, size: int = 1 << 20) -> None:
         self.min_clusters = min_clusters
         self._mask = size - 1
-        self._keys = np.zeros(size, dtype=np.uint32)
-        self._last = np.full(size, -1, dtype=np.int64)
-        self._count = np.zeros(size, dtype=np.uint8)
+        # arrays of machine ints: 9 bytes an entry, and indexing them is cheap from Python
+        self._keys = array("L", bytes(4 * size)) if array("L").itemsize == 4 else array("I", bytes(4 * size))
+        self._last = array("l", bytes(array("l").itemsize * size))
+        self._count = array("B", bytes(size))
 
     @staticmethod
     def candidates(text: str) -> list[tuple[str, int]]:
@@ -203,7 +207,7 @@ class RecurringBlocks:
 
     def is_chrome(self, key: int) -> bool:
         at = key & self._mask
-        return bool(self._keys[at] == key and self._count[at] >= self.min_clusters)
+        return self._keys[at] == key and self._count[at] >= self.min_clusters
 
     def strip(self, text: str, blocks: list[tuple[str, int]]) -> str:
         """``text`` less its lines learned as chrome (the text itself when that is all of it)."""
@@ -214,11 +218,12 @@ class RecurringBlocks:
         return "\n".join(kept) if any(line.strip() for line in kept) else text
 
     def observe(self, blocks: list[tuple[str, int]], cluster: int) -> None:
-        """The document's short lines were seen in ``cluster`` (an int naming its cluster)."""
+        """The document's short lines were seen in ``cluster`` (a 31-bit int naming its cluster)."""
+        keys, last, count, mask = self._keys, self._last, self._count, self._mask
         for _, key in blocks:
-            at = key & self._mask
-            if self._keys[at] != key or self._count[at] == 0:
-                self._keys[at], self._last[at], self._count[at] = key, cluster, 1
-            elif self._last[at] != cluster:
-                self._last[at] = cluster
-                self._count[at] = min(255, int(self._count[at]) + 1)
+            at = key & mask
+            if keys[at] != key or count[at] == 0:
+                keys[at], last[at], count[at] = key, cluster, 1
+            elif last[at] != cluster:
+                last[at] = cluster
+                count[at] = min(255, count[at] + 1)

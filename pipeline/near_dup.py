@@ -117,7 +117,7 @@ class NearDupSettings:
     # ``core_share`` inside the other: briefs in one site's chrome share the chrome, not their cores.
     core_share: float = 0.5
     brief_words: int = 200
-    brief_shingles: int = 600
+    brief_shingles: int = 400
     # Brief-sized pairs: the whole texts by these (stricter) thresholds, or cores that agree (the
     # smaller core at least ``core_agree`` inside the other): a brief syndicated into another
     # site's chrome keeps its core and little else.
@@ -1184,5 +1184,5 @@ def dedup_stream(
         verdicts = index.dedup(ids, batch)
         for record_id, mine, (rep, duplicate_of) in zip(ids, blocks, verdicts, strict=True):
             if chrome is not None and mine:
-                chrome.observe(mine, zlib.crc32(rep.encode("utf-8")))
+                chrome.observe(mine, zlib.crc32(rep.encode("utf-8")) >> 1)
             yield record_id, rep, duplicate_of
