@@ -28,7 +28,7 @@ lint: venv
 	$(BIN)/ruff check .
 
 bench: venv
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run $(if $(wildcard ../shared/realpages),--data ../shared/realpages)
 
 clean:
 	rm -rf $(VENV) var

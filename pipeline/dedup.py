@@ -66,6 +66,12 @@ class DedupIndex:
     def add_url(self, canonical_url: str, record_id: str) -> None:
         self.by_url.setdefault(canonical_url, record_id)
 
+    def add_member(self, record_id: str, fingerprint: Fingerprint | None) -> None:
+        """A copy of record ``record_id`` was seen: later copies are judged against what the
+        record's cluster has seen (``NearDuplicateIndex.add_member``), not the record alone."""
+        if fingerprint is not None:
+            self.near.add_member(record_id, fingerprint)
+
     def dumps(self) -> bytes:
         payload = {
             "format": INDEX_FORMAT,
@@ -159,6 +165,8 @@ class Deduplicator:
             if kept is not None and sighting.url not in known:
                 kept.also_at.append(sighting)
             self._run.add_url(article.canonical_url, record_id)
+            self._run.add_member(record_id, fp)
+            self.index.add_member(record_id, fp)
             return Verdict(article, duplicate_of=record_id, how=how, fingerprint=fp, refetch=refetch)
         self._run.add_record(article, key="", fingerprint=fp)
         self._accepted[article.id] = article

@@ -2,8 +2,9 @@
 
 East Gazette publishes the originals (found through its sitemap, named in robots.txt);
 West Wire runs the same stories (found through its RSS feed) in its own chrome, some word
-for word, some lightly edited (a paragraph cut), some as truncated teasers, plus a few
-stories of its own. Both pages carry navigation, related links, a newsletter box and a
+for word, some with a paragraph cut and the rest re-wrapped (paragraphs run together), some as
+teasers cut anywhere from 50 to 90% of the way through and laid out in other paragraphs, plus
+a few stories of its own. Both pages carry navigation, related links, a newsletter box and a
 copyright footer, so the copies only match once boilerplate is gone.
 """
 
@@ -17,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from benchmarks.dedup.corpus import _synthetic_text
+from benchmarks.dedup.syndication import regroup
 
 SHARED, EAST_ONLY, WEST_ONLY = 24, 4, 4
 
@@ -41,15 +43,29 @@ def stories(seed: int = 5) -> list[Story]:
             if how == 0:
                 west = body
             elif how == 1:
-                west = "\n\n".join(paras[:2] + paras[3:]) if len(paras) > 3 else body
+                kept = paras[:2] + paras[3:] if len(paras) > 3 else paras
+                west = "\n\n".join(" ".join(kept[j : j + 2]) for j in range(0, len(kept), 2))
             else:
-                west = "\n\n".join(paras[: max(2, len(paras) * 3 // 4)])
+                west = _teaser(body, rng.uniform(0.5, 0.9), rng)
             out.append(Story(f"story-{i:02d}", title, body, west))
         elif i < SHARED + EAST_ONLY:
             out.append(Story(f"east-{i:02d}", title, body, None))
         else:
             out.append(Story(f"west-{i:02d}", title, None, body))
     return out
+
+
+def _teaser(body: str, share: float, rng: random.Random) -> str:
+    """The first ``share`` of the words, cut at a sentence end, re-wrapped into paragraphs of two
+    to four sentences (no paywall line: triage would rightly call such a page paywalled)."""
+    sentences = [s for para in body.split("\n\n") for s in para.split(". ") if s]
+    keep, words, out = round(share * len(body.split())), 0, []
+    for sentence in sentences:
+        if words + len(sentence.split()) > keep:
+            break
+        out.append(sentence.rstrip(".") + ".")
+        words += len(sentence.split())
+    return "\n\n".join(regroup(out, rng, 2, 4))
 
 
 def _page(site: str, title: str, body: str, related: list[tuple[str, str]]) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.dedup import bench
+from benchmarks.dedup import bench, syndication
 from benchmarks.dedup.corpus import (
     APART_KINDS,
     COPY_KINDS,
@@ -87,6 +87,16 @@ def test_smoke_run_reports_every_figure(smoke: dict[str, Any]) -> None:
     if HAVE_DATASKETCH:
         assert "error" not in through[bench.THROUGHPUT_BASELINE], through[bench.THROUGHPUT_BASELINE]
 
+    synd = smoke["syndication_set"]
+    assert synd["split"] == "report" and synd["real_pages"].startswith("skipped")
+    assert synd["by_kind"]["copy"] > 0 and all(synd["apart_pairs"][k] > 0 for k in APART_KINDS)
+    assert set(synd["copies_by_change"]) == set(syndication.CHANGES)
+    synd_cw = synd["methods"]["cleanwire"]
+    if synd_cw.get("available") and "error" not in synd_cw:
+        assert set(synd_cw["recall_by_change"]) == set(syndication.CHANGES)
+        assert set(synd_cw["recall_by_changes_count"]) == {"1", "2", "3", "4", "5"}
+    assert set(synd["passed"]) == {"precision", "recall", "every_change", "no_apart_false_merges"}
+
     assert set(smoke["targets"]) == set(bench.TARGETS)
     assert set(smoke["passed"]) == {
         "precision",
@@ -160,3 +170,55 @@ def test_synthetic_stream_is_lazy_and_sized() -> None:
     mean_words = sum(len(text.split()) for _, text in docs) / len(docs)
     assert 450 <= mean_words <= 750
     assert docs == list(islice(synthetic_docs(10**9, words=600, seed=11), 400))
+
+
+def test_syndication_set_reads_real_bodies_from_the_path_given(tmp_path) -> None:
+    """Bodies come from ``--data``'s pages.jsonl (here: demo articles written in its format);
+    copies carry 1-5 changes, and the tune and report splits share no original."""
+    import json
+
+    demo, _ = syndication.demo_articles()
+    rows = [
+        {
+            "id": f"p{i}",
+            "set": "readability",
+            "title": a.headline,
+            "body": "\n".join(a.paragraphs),
+            "language": "en",
+        }
+        for i, a in enumerate(demo)
+    ]
+    rows.append({"id": "filler", "set": "readability", "title": "t", "body": "Lorem ipsum dolor " * 80})
+    (tmp_path / "pages.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    report, notes = syndication.build_syndication_set("report", tmp_path, generated=40, copies_per_real=2)
+    tune, _ = syndication.build_syndication_set("tune", tmp_path, generated=40, copies_per_real=2)
+    assert f"bodies from {tmp_path}" in notes["real_pages"]
+    assert {d.origin for d in report} >= {"readability", "generated"}
+    copies = [d for d in report if d.kind == "copy"]
+    assert {len(d.changes) for d in copies} == {1, 2, 3, 4, 5}
+    assert all(d.changes == ("exact",) or "exact" not in d.changes for d in copies)
+    by_id = {d.id: d for d in report}
+    assert all(by_id[d.cluster].kind == "original" for d in copies)
+    originals = lambda docs: {d.text for d in docs if d.kind == "original" and d.origin == "readability"}  # noqa: E731
+    assert originals(report) and not originals(report) & originals(tune)
+    assert not any("lorem ipsum" in d.text.lower() for d in report)
+
+
+def test_truncated_copies_keep_half_to_nine_tenths() -> None:
+    import random
+
+    from benchmarks.dedup import vocab
+
+    demo, _ = syndication.demo_articles()
+    rng = random.Random(1)
+    site = syndication._site(rng)
+    teasers = tuple(t.split("{")[0] for t in vocab.TEASER_ENDINGS)
+    for article in demo:
+        total, longest = article.words(), max(len(p.split()) for p in article.paragraphs)
+        for _ in range(5):
+            cut = article.copy()
+            syndication.truncate(cut, rng, site)
+            body = [p for p in cut.paragraphs if not p.startswith(teasers)]
+            assert body[:-1] == article.paragraphs[: len(body) - 1]  # the start, in order
+            words = sum(len(p.split()) for p in body)
+            assert 0.5 * total - longest <= words <= 0.9 * total + 1

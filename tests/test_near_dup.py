@@ -139,6 +139,7 @@ def one_at_a_time(docs):
             index.add(doc_id, fp)
             yield doc_id, doc_id, None
         else:
+            index.add_member(found[0], fp)
             yield doc_id, found[0], found[0]
 
 
@@ -158,7 +159,7 @@ def test_batch_dedup_equals_one_text_at_a_time(monkeypatch) -> None:
     assert sum(dup is not None for _, _, dup in expected) > 50
     for batch in (1, 16, 128):
         monkeypatch.setattr(near_dup, "BATCH", batch)
-        assert list(dedup_stream(docs, workers=1)) == expected
+        assert list(dedup_stream(docs, workers=1, learn_chrome=False)) == expected
 
 
 def test_worker_processes_give_the_same_stream(monkeypatch) -> None:
@@ -191,3 +192,87 @@ def test_index_filled_in_batches_round_trips() -> None:
     # dedup_stream's own index keeps no signatures, so it cannot be saved
     with pytest.raises(ValueError):
         NearDuplicateIndex(persistent=False).dumps()
+
+
+# -- copies as syndication makes them: several changes at once ------------------------------------
+
+
+def syndicated(text: str, changes: list[str], seed: int) -> str:
+    import random
+
+    from benchmarks.dedup.syndication import Article, _site, make_copy
+
+    rng = random.Random(seed)
+    head, *paras = text.split("\n\n")
+    article = Article(head, paras, "demo")
+    return make_copy(article, changes, rng, _site(rng), [article])
+
+
+COMPOUND = [
+    ["truncated", "copy_edits", "chrome_added"],
+    ["truncated", "whitespace", "headline_changed"],
+    ["paragraph_dropped", "paragraphs_added", "copy_edits", "chrome_added"],
+    ["truncated", "flattened", "copy_edits"],
+    ["headline_changed", "copy_edits", "whitespace", "paragraph_dropped", "chrome_added"],
+]
+
+
+def test_copies_with_several_changes_join_their_original() -> None:
+    texts = own_texts()
+    docs = []
+    for n, (name, text) in enumerate(texts.items()):
+        docs.append((name, text))
+        docs += [(f"{name}#{i}", syndicated(text, changes, n * 10 + i)) for i, changes in enumerate(COMPOUND)]
+    result = clusters(docs)
+    missed = [doc_id for doc_id, cluster in result.items() if cluster != doc_id.split("#")[0]]
+    assert not missed
+
+
+def test_a_truncated_copy_of_an_edited_copy_joins_through_the_cluster() -> None:
+    """The cluster's first text is an edited variant; the original joins it; a teaser cut from
+    the original, in other chrome, is inside what the cluster has seen, not inside the variant."""
+    s = NearDupSettings()
+    fingerprint = Fingerprinter(s)
+    text = max(own_texts().values(), key=len)
+    edited = syndicated(text, ["headline_changed", "paragraph_dropped", "paragraphs_added", "copy_edits"], 1)
+    teaser = syndicated(text, ["truncated", "chrome_added", "copy_edits"], 2)
+    e, o, t = fingerprint(edited), fingerprint(text), fingerprint(teaser)
+    # the teaser against the variant alone does not verify
+    assert near_dup.judge_pair(s, t.sketch, t.shingles, e.sketch, e.shingles) is None
+    index = NearDuplicateIndex(s)
+    index.add("edited", e)
+    assert index.match(o) is not None and index.match(o)[0] == "edited"
+    index.add_member("edited", o)
+    assert index.match(t) == ("edited", "contained")
+
+
+def test_briefs_syndicated_into_other_chrome_link_while_briefs_in_one_chrome_stay_apart() -> None:
+    import random
+
+    from benchmarks.dedup.syndication import _brief_in, _site, _site_lines
+
+    rng = random.Random(4)
+    site_a, site_b = _site(rng), _site(rng)
+    briefs = [p.split("\n\n")[1] for p in own_texts().values()][:6]
+    lines_a = _site_lines(site_a, rng)
+    docs = [(f"a{i}", _brief_in(lines_a, f"Headline {i}", body)) for i, body in enumerate(briefs)]
+    docs += [
+        (f"b{i}", _brief_in(_site_lines(site_b, rng), f"Headline {i}", body)) for i, body in enumerate(briefs)
+    ]
+    result = clusters(docs)
+    assert {result[f"a{i}"] for i in range(6)} == {f"a{i}" for i in range(6)}  # one site's briefs apart
+    assert all(result[f"b{i}"] == f"a{i}" for i in range(6))  # each copy with its own original
+
+
+def test_index_with_members_round_trips_through_bytes() -> None:
+    fingerprint = Fingerprinter()
+    texts = list(own_texts().values())
+    index = NearDuplicateIndex()
+    for i, text in enumerate(texts):
+        index.add(f"r{i}", fingerprint(text))
+        index.add_member(f"r{i}", fingerprint(syndicated(text, ["paragraphs_added", "copy_edits"], i)))
+    restored = NearDuplicateIndex.loads(index.dumps())
+    for i, text in enumerate(texts):
+        teaser = fingerprint(syndicated(text, ["truncated", "chrome_added"], 100 + i))
+        assert restored.match(teaser) == index.match(teaser)
+        assert restored.candidates(teaser) == index.candidates(teaser)

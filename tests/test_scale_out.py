@@ -139,3 +139,17 @@ def test_worker_killed_mid_commit_then_rerun_loses_nothing_and_stores_nothing_tw
     manifests = BucketReader(s3_url).manifests()
     assert [m.id for m in manifests] == sorted(m.id for m in manifests)
     assert len(manifests) == 3 and sum(m.recovered for m in manifests) == 1  # west, recovery, re-run
+
+
+def test_one_machine_crawl_of_syndicating_sites_stores_each_story_once(
+    syndicating_sites, tmp_path, monkeypatch
+) -> None:
+    """The same two sites in one single-machine run: West Wire's teasers (cut at 50-90%, laid out
+    in other paragraphs) and re-wrapped copies land in the East Gazette records' ``also_at``."""
+    from flows.ingest import ingest
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    config = syndication_sites.write_configs(tmp_path / "sources", syndicating_sites)
+    store = f"file://{tmp_path / 'bucket'}"
+    ingest(config_dir=str(config), store=store)
+    assert_each_story_once_with_copies(store)

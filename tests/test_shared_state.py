@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -263,3 +264,43 @@ def test_a_bucket_in_shared_mode_refuses_single_machine_runs(redis_url, s3_url, 
     SharedState(redis_url, open_store(s3_url), "run-a").start().finish()
     with pytest.raises(RuntimeError, match="REDIS_URL"):
         ingest(sources=[], store=s3_url)
+
+
+def test_shared_index_judges_the_syndication_set_as_the_local_index_does(redis_url, bucket) -> None:
+    """Copies with several changes, briefs in other sites' chrome, same-story articles, halves and
+    briefs in one site's chrome: the Redis index gives each article the verdict the single-machine
+    index gives it (each judged by the index, not by a run's own memory)."""
+    from benchmarks.dedup.syndication import build_syndication_set
+    from pipeline.dedup import DedupIndex
+
+    docs, _ = build_syndication_set("report", None, generated=30, copies_per_real=3)
+    articles = [
+        article(d.text, f"https://site{i % 7}.example/{d.id}", f"site{i % 7}") for i, d in enumerate(docs)
+    ]
+
+    def verdicts(index) -> list[tuple[str | None, str | None]]:
+        out = []
+        for a in articles:
+            verdict = Deduplicator(index).judge(a)
+            if verdict.is_new:
+                index.add_record(a, key=f"k/{a.id}", fingerprint=verdict.fingerprint)
+            out.append((verdict.duplicate_of, verdict.how))
+        return out
+
+    local = verdicts(DedupIndex())
+    run = SharedState(redis_url, bucket, "parity").start()
+    shared = verdicts(run.index)
+    run.finish()
+    # the same records; how may say "near" where the local index, which also keeps the folded
+    # text's hash of every copy it has seen, says "exact"
+    assert [dup for dup, _ in shared] == [dup for dup, _ in local]
+    assert all(a == b or {a, b} == {"exact", "near"} for (_, a), (_, b) in zip(shared, local, strict=True))
+    hows = Counter(how for _, how in local)
+    assert hows["contained"] and hows["near"] and hows["same core"], hows
+    # and the verdicts are right: every must-not-merge pair apart
+    kept = {a.id: (dup or a.id) for a, (dup, _) in zip(articles, local, strict=True)}
+    groups: dict[str, list[str]] = {}
+    for d, a in zip(docs, articles, strict=True):
+        if d.group:
+            groups.setdefault(d.group, []).append(kept[a.id])
+    assert all(len(set(members)) == len(members) for members in groups.values())

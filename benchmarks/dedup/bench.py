@@ -1,9 +1,12 @@
 """Near-duplicate benchmark: cleanwire's ``dedup_stream`` against plain MinHash LSH.
 
-Quality is measured on ``corpus.build_labelled_set`` (gold clusters, kinds and groups), speed
-and memory on the ``corpus.synthetic_docs`` stream, each method in its own process
-(``_measure.py``). ``python -m benchmarks.dedup.bench [--smoke] [--out FILE]`` prints tables
-and the JSON that ``run()`` returns.
+Quality is measured on two labelled sets: ``corpus.build_labelled_set`` (generated, one change
+per copy) and ``syndication.build_syndication_set`` (real bodies from ``--data`` when given, the
+demo's articles, generated text for volume; copies with 1-5 changes at once; its ``report``
+split, ``--split tune`` for the other). Speed and memory on the ``corpus.synthetic_docs``
+stream, each method in its own process (``_measure.py``).
+``python -m benchmarks.dedup.bench [--smoke] [--data ../shared/realpages] [--out FILE]`` prints
+tables and the JSON that ``run()`` returns.
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
-from benchmarks.dedup import _measure
+from benchmarks.dedup import _measure, syndication
 from benchmarks.dedup.baselines import NUM_PERM, SHINGLE_WORDS, minhash_lsh_stream
 from benchmarks.dedup.corpus import APART_KINDS, COPY_KINDS, KINDS, LabelledDoc, build_labelled_set
+from benchmarks.dedup.syndication import build_syndication_set
 
 Stream = Callable[[Iterable[tuple[str, str]]], Iterator[tuple[str, str, str | None]]]
 
@@ -39,6 +44,13 @@ TARGETS: dict[str, float] = {
     "brief_false_merges_max": 0,
     "truncated_recall_min": 0.95,
     "throughput_ratio_min": 5.0,
+}
+# On the syndication set: every change class, and no false merge of any must-not-merge kind.
+SYNDICATION_TARGETS: dict[str, float] = {
+    "precision_min": 0.995,
+    "recall_min": 0.97,
+    "change_recall_min": 0.93,
+    "apart_false_merges_max": 0,
 }
 
 
@@ -142,11 +154,22 @@ def score(docs: list[LabelledDoc], predicted: dict[str, str]) -> dict[str, Any]:
     wrong_pairs = predicted_pairs - true_pairs
     false_merges["other_pairs"] = wrong_pairs - sum(false_merges[k] for k in APART_KINDS)
 
-    recall_by_kind = {}
-    for kind in COPY_KINDS:
-        copies = [d for d in docs if d.kind == kind]
-        joined = sum(predicted[d.id] == predicted[d.cluster] for d in copies)
-        recall_by_kind[kind] = round(joined / len(copies), 4) if copies else None
+    def joined(copies: list[LabelledDoc]) -> float | None:
+        hits = sum(predicted[d.id] == predicted[d.cluster] for d in copies)
+        return round(hits / len(copies), 4) if copies else None
+
+    copies = [d for d in docs if d.cluster != d.id]
+    kinds = sorted({d.kind for d in copies}, key=lambda k: KINDS.index(k) if k in KINDS else len(KINDS))
+    recall_by_kind = {kind: joined([d for d in copies if d.kind == kind]) for kind in kinds or COPY_KINDS}
+    changed = [d for d in copies if d.changes]
+    by_change = {
+        c: joined([d for d in changed if c in d.changes])
+        for c in sorted({c for d in changed for c in d.changes})
+    }
+    by_count = {
+        str(n): joined([d for d in changed if len(d.changes) == n])
+        for n in sorted({len(d.changes) for d in changed})
+    }
 
     return {
         "precision": round(precision, 4),
@@ -155,16 +178,19 @@ def score(docs: list[LabelledDoc], predicted: dict[str, str]) -> dict[str, Any]:
         "pairs": {"true": true_pairs, "predicted": predicted_pairs, "gold": gold_pairs},
         "false_merges": false_merges,
         "recall_by_kind": recall_by_kind,
+        **({"recall_by_change": by_change, "recall_by_changes_count": by_count} if changed else {}),
         "clusters": len(set(predicted.values())),
     }
 
 
-def composition(docs: list[LabelledDoc]) -> dict[str, Any]:
+def composition(docs: list[LabelledDoc], kinds: tuple[str, ...] = KINDS) -> dict[str, Any]:
     by_kind = Counter(d.kind for d in docs)
+    changes = Counter(c for d in docs for c in d.changes)
     return {
         "docs": len(docs),
         "gold_clusters": len({d.cluster for d in docs}),
-        "by_kind": {k: by_kind.get(k, 0) for k in KINDS},
+        "by_kind": {k: by_kind.get(k, 0) for k in kinds},
+        **({"copies_by_change": dict(sorted(changes.items()))} if changes else {}),
         "apart_pairs": apart_pairs(docs),
         "words_per_doc_median": sorted(len(d.text.split()) for d in docs)[len(docs) // 2],
     }
@@ -227,7 +253,45 @@ def _launch(method: str, n: int) -> dict[str, Any]:
 # the run
 
 
-def run(smoke: bool = False) -> dict[str, Any]:
+def _syndication(
+    cleanwire: Stream | None, why: str | None, smoke: bool, data: Path | None, split: str
+) -> dict[str, Any]:
+    """cleanwire and the baselines on the syndication set, with its own targets."""
+    docs, notes = build_syndication_set(
+        split, data, generated=60 if smoke else 320, copies_per_real=3 if smoke else 7
+    )
+    methods: dict[str, dict[str, Any]] = {}
+    methods["cleanwire"] = evaluate(cleanwire, docs) if cleanwire else {"available": False, "error": why}
+    missing = _datasketch_missing()
+    for threshold in LSH_THRESHOLDS:
+        name = f"minhash_lsh_{threshold}"
+        methods[name] = {"available": False, "error": missing} if missing else evaluate(_lsh(threshold), docs)
+    cw = methods["cleanwire"]
+    measured = bool(cw.get("available")) and "error" not in cw
+    t = SYNDICATION_TARGETS
+    passed: dict[str, bool | None] = {
+        "precision": cw["precision"] >= t["precision_min"] if measured else None,
+        "recall": cw["recall"] >= t["recall_min"] if measured else None,
+        "every_change": (min(cw["recall_by_change"].values()) >= t["change_recall_min"])
+        if measured
+        else None,
+        "no_apart_false_merges": (
+            all(cw["false_merges"][k] <= t["apart_false_merges_max"] for k in APART_KINDS)
+            if measured
+            else None
+        ),
+    }
+    return {
+        **notes,
+        **composition(docs, syndication.KINDS),
+        "by_origin": dict(Counter(d.origin for d in docs if d.kind == "copy")),
+        "methods": methods,
+        "targets": t,
+        "passed": passed,
+    }
+
+
+def run(smoke: bool = False, data: Path | None = None, split: str = "report") -> dict[str, Any]:
     n_docs = SMOKE_LABELLED_DOCS if smoke else LABELLED_DOCS
     n_stream = SMOKE_STREAM_DOCS if smoke else STREAM_DOCS
     docs = build_labelled_set(n_docs, seed=LABELLED_SEED)
@@ -296,6 +360,7 @@ def run(smoke: bool = False) -> dict[str, Any]:
         "smoke": smoke,
         "cleanwire_available": cleanwire is not None,
         "labelled_set": {"seed": LABELLED_SEED, **composition(docs)},
+        "syndication_set": _syndication(cleanwire, why, smoke, data, split),
         "methods": methods,
         "throughput": throughput,
         "targets": TARGETS,
@@ -361,6 +426,8 @@ def print_report(result: dict[str, Any]) -> None:
         if "error" in result["methods"][name]:
             console.print(f"[yellow]{name}[/]: {result['methods'][name]['error']}")
 
+    _print_syndication(console, result["syndication_set"])
+
     through = result["throughput"]
     title = f"Throughput on synthetic_docs({through['docs']:,}), ~{through['words_per_doc']} words each"
     table = Table(title=title)
@@ -393,12 +460,51 @@ def print_report(result: dict[str, Any]) -> None:
     console.print(table)
 
 
+def _print_syndication(console: Any, synd: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    console.print(
+        f"Syndication set ({synd['split']} split): {synd['docs']:,} docs, {synd['gold_clusters']:,} gold "
+        f"clusters; real pages: {synd['real_pages']}; copies by origin: {synd['by_origin']}"
+    )
+    names = list(synd["methods"])
+    table = Table(title="Quality on the syndication set (copies with 1-5 changes)")
+    table.add_column("metric")
+    for name in names:
+        table.add_column(name, justify="right")
+    cw = synd["methods"]["cleanwire"]
+    labels: list[tuple[str, Callable[[dict[str, Any]], Any]]] = [
+        ("precision", lambda m: m["precision"]),
+        ("recall", lambda m: m["recall"]),
+        *[(f"false merges: {k}", lambda m, k=k: m["false_merges"][k]) for k in (*APART_KINDS, "other_pairs")],
+    ]
+    if "recall_by_change" in cw:
+        labels += [(f"recall: {c}", lambda m, c=c: m["recall_by_change"][c]) for c in cw["recall_by_change"]]
+        labels += [
+            (f"recall: {n} change(s)", lambda m, n=n: m["recall_by_changes_count"][n])
+            for n in cw["recall_by_changes_count"]
+        ]
+    for label, get in labels:
+        cells = []
+        for name in names:
+            method = synd["methods"][name]
+            ok = method.get("available") and "error" not in method
+            cells.append(_fmt(get(method)) if ok else "unavailable")
+        table.add_row(label, *cells)
+    console.print(table)
+    console.print(f"syndication-set targets: {synd['passed']}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.dedup.bench", description=__doc__)
     parser.add_argument("--smoke", action="store_true", help="300 labelled docs, 2,000 stream docs")
     parser.add_argument("--out", help="also write the JSON to this file")
+    parser.add_argument(
+        "--data", type=Path, help="shared/realpages, for real article bodies in the syndication set"
+    )
+    parser.add_argument("--split", choices=sorted(syndication.SPLITS), default="report")
     args = parser.parse_args(argv)
-    result = run(smoke=args.smoke)
+    result = run(smoke=args.smoke, data=args.data, split=args.split)
     print_report(result)
     text = json.dumps(result, indent=2)
     print(text)

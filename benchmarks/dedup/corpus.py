@@ -60,6 +60,9 @@ class LabelledDoc:
     cluster: str
     kind: str
     group: str | None = None
+    # What was done to a copy (``syndication.CHANGES``), and where its original's text came from.
+    changes: tuple[str, ...] = ()
+    origin: str = "generated"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,8 +388,10 @@ def _new_site(rng: random.Random) -> _Site:
     place = _place_name(rng)
     name = rng.choice((f"{place} {rng.choice(vocab.PAPER_WORDS)}", f"Daily {rng.choice(vocab.PAPER_WORDS)}"))
     env: dict[str, Value] = {"site": name, "site_place": place}
-    lines = {key: " ".join(expand(rng.choice(_CHROME[key]), rng, env).split()) for key in
-             ("nav", "subscribe", "newsletter_line", "share", "footer", "apps", "cookie")}
+    lines = {
+        key: " ".join(expand(rng.choice(_CHROME[key]), rng, env).split())
+        for key in ("nav", "subscribe", "newsletter_line", "share", "footer", "apps", "cookie")
+    }
     most_read = []
     for _ in range(10):
         story = _new_story(rng)
@@ -541,8 +546,10 @@ def _brief_group(site: _Site, rng: random.Random, size: int) -> list[str]:
         story = _new_story(rng)
         for _ in range(200):
             n_sentences = rng.randint(2, 4)
-            body = " ".join(_sentence(rng.choice(("brief", "brief", "lede", "detail")), rng, story.env)
-                            for _ in range(n_sentences))
+            body = " ".join(
+                _sentence(rng.choice(("brief", "brief", "lede", "detail")), rng, story.env)
+                for _ in range(n_sentences)
+            )
             if 40 <= _n(body) <= 90:
                 break
         bodies.append(body)
@@ -561,8 +568,11 @@ def _brief_group(site: _Site, rng: random.Random, size: int) -> list[str]:
         if n_read < 7:
             n_read += 1
         elif len(header_keys) + len(footer_keys) < 4:
-            spare = [k for k in ("nav", "subscribe", "newsletter_line", "cookie", "footer", "share")
-                     if k not in header_keys and k not in footer_keys]
+            spare = [
+                k
+                for k in ("nav", "subscribe", "newsletter_line", "cookie", "footer", "share")
+                if k not in header_keys and k not in footer_keys
+            ]
             extra = rng.choice(spare)
             (footer_keys if extra in ("footer", "share") else header_keys).append(extra)
         elif n_read < 20:

@@ -364,8 +364,7 @@ RULES: dict[str, str] = {
     "cover": "cover|deal with|address|pay for|tackle",
     "a_year_earlier": "a year earlier|in {year}|last {month}|the previous year",
     "A_spokes": "A spokesperson|A spokeswoman|A spokesman|A press officer|A senior official|Aides",
-    "declined": "declined to say|would not say|refused to disclose|could not confirm|did not "
-    "specify",
+    "declined": "declined to say|would not say|refused to disclose|could not confirm|did not specify",
     "were_affected": "would be affected|stood to lose out|would need to move|were involved|had "
     "complained|would benefit",
     "Details_of": "Details of|The outline of|Key figures for|Parts of|A costing of",
@@ -377,8 +376,7 @@ RULES: dict[str, str] = {
     "employs": "employs about|has roughly|employs some|has nearly|supports around|counts",
     "staff": "people|staff|workers|employees|contractors",
     "reported": "reported|posted|recorded|booked|announced",
-    "contract_np": "The contract|The agreement|The deal|The concession|The framework deal|The "
-    "licence",
+    "contract_np": "The contract|The agreement|The deal|The concession|The framework deal|The licence",
     "contract_runs": "runs until|expires in|lasts until|is due to end in|covers the years to",
     "contract_ext": "| and can be extended for a further {num_small} years| with an option to "
     "extend| with a break clause in {year}| and includes penalties for {issue}",

@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import redis
 
-from pipeline.near_dup import Fingerprint, NearDuplicateIndex, NearDupSettings, judge_pair
+from pipeline.near_dup import Fingerprint, NearDuplicateIndex, NearDupSettings, judge_pair, merge_union
 from pipeline.record import Article, utcnow
 from pipeline.settings import current as current_settings
 from pipeline.shared.namespace import Namespace
@@ -76,8 +76,10 @@ local checked = {}
 for i = 10 + nb, 9 + nb + tonumber(ARGV[9 + nb]) do checked[ARGV[i]] = true end
 local out = {'candidates'}
 for i = 1, nb do
+  local anchor = string.sub(ARGV[8 + i], 1, 2) == 'fe'
   for d = 1, nd do
     local ids = redis.call('HGET', KEYS[5 + (i - 1) * nd + d], ARGV[8 + i])
+    if ids and anchor and select(2, string.gsub(ids, ',', ',')) >= ANCHOR_CAP then ids = nil end
     if ids then
       for member in string.gmatch(ids, '[^,]+') do
         if not checked[member] then
@@ -97,6 +99,27 @@ redis.call('SADD', KEYS[4], ARGV[3])
 return {'claimed', ARGV[3]}
 """
 )
+
+# A copy of a record was seen: its bucket keys lead to the record too (appended in the current
+# partition), and the record's cluster union is replaced. KEYS: the record's sketches hash, band
+# hashes; ARGV: record id, union blob (or ''), ttl, fields (one per band hash).
+_MEMBER = """
+for i = 2, #KEYS do
+  local field = ARGV[2 + i]
+  local ids = redis.call('HGET', KEYS[i], field)
+  if not ids then
+    redis.call('HSET', KEYS[i], field, ARGV[1])
+  elseif not string.find(',' .. ids .. ',', ',' .. ARGV[1] .. ',', 1, true) then
+    redis.call('HSET', KEYS[i], field, ids .. ',' .. ARGV[1])
+  end
+  redis.call('EXPIRE', KEYS[i], tonumber(ARGV[3]), 'NX')
+end
+if ARGV[2] ~= '' then
+  redis.call('HSET', KEYS[1], ARGV[1] .. ':u', ARGV[2])
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]), 'NX')
+end
+return 1
+"""
 
 # The same entries as a claim, marked committed: idempotent, so recovery may adopt a record
 # whose claim was already released, and a record committed twice stays one record.
@@ -134,7 +157,7 @@ for _, field in ipairs(rec.bands) do
     else redis.call('HDEL', key, field) end
   end
 end
-redis.call('HDEL', ARGV[3] .. 'fp:' .. rec.part, ARGV[1])
+redis.call('HDEL', ARGV[3] .. 'fp:' .. rec.part, ARGV[1], ARGV[1] .. ':u')
 redis.call('HDEL', KEYS[3], ARGV[1])
 return 1
 """
@@ -159,12 +182,30 @@ def _periods() -> int:
     return 1 + -(-window_days() // period_days())
 
 
+_PACKED = b"CWS2"  # shingle count, sketch length, sketch, core; before it: shingle count, sketch
+
+
 def pack_sketch(fp: Fingerprint) -> bytes:
-    return np.int64(fp.shingles).tobytes() + fp.sketch.astype("<u4").tobytes()
+    return pack_arrays(int(fp.shingles), fp.sketch, fp.core)
 
 
-def unpack_sketch(data: bytes) -> tuple[int, np.ndarray]:
-    return int(np.frombuffer(data[:8], dtype=np.int64)[0]), np.frombuffer(data[8:], dtype="<u4")
+def pack_arrays(shingles: int, sketch: np.ndarray, core: np.ndarray | None = None) -> bytes:
+    core = np.zeros(0, np.uint32) if core is None else core
+    head = _PACKED + np.int64(shingles).tobytes() + np.uint32(len(sketch)).tobytes()
+    return head + sketch.astype("<u4").tobytes() + core.astype("<u4").tobytes()
+
+
+def unpack_sketch(data: bytes) -> tuple[int, np.ndarray, np.ndarray]:
+    """(shingle count, bottom-k sketch, core) as ``pack_sketch`` wrote them (no core in the older form)."""
+    if not data.startswith(_PACKED):
+        return int(np.frombuffer(data[:8], dtype=np.int64)[0]), np.frombuffer(data[8:], dtype="<u4"), _NONE
+    shingles = int(np.frombuffer(data[4:12], dtype=np.int64)[0])
+    length = int(np.frombuffer(data[12:16], dtype=np.uint32)[0])
+    values = np.frombuffer(data[16:], dtype="<u4")
+    return shingles, values[:length], values[length:]
+
+
+_NONE = np.zeros(0, np.uint32)
 
 
 class StaleClaim(Exception):
@@ -186,7 +227,9 @@ class SharedDedupIndex:
         self.client, self.ns, self.run_id = client, ns, run_id
         self.near = NearDuplicateIndex(settings, persistent=False)  # settings and band keys only
         self._is_alive, self._recover = is_alive, recover
-        self._claim = client.register_script(_CLAIM)
+        cap = self.near.settings.anchor_cap
+        self._claim = client.register_script(_CLAIM.replace("ANCHOR_CAP", str(cap)))
+        self._member = client.register_script(_MEMBER)
         self._commit = client.register_script(_COMMIT)
         self._release = client.register_script(_RELEASE)
 
@@ -263,22 +306,57 @@ class SharedDedupIndex:
         return states
 
     def _verify(self, fp: Fingerprint, candidates: list[str]) -> tuple[str, str] | None:
+        """``NearDuplicateIndex._best`` against the candidates' sketches, cores and unions in Redis."""
         if not candidates or fp.signature.size == 0:
             return None
         states = self._records(candidates)
         pipe = self.client.pipeline(transaction=False)
         for rid, rec in zip(candidates, states, strict=True):
-            pipe.hget(self.ns.sketches(rec["part"] if rec else ""), rid)
+            pipe.hmget(self.ns.sketches(rec["part"] if rec else ""), [rid, f"{rid}:u"])
         s = self.near.settings
-        best: tuple[float, str, str] | None = None
-        for rid, packed in zip(candidates, pipe.execute(), strict=True):
+        best: tuple[tuple[int, float], str, str] | None = None
+        for rid, (packed, packed_union) in zip(candidates, pipe.execute(), strict=True):
             if packed is None:  # released or expired meanwhile
                 continue
-            shingles, sketch = unpack_sketch(packed)
-            verdict = judge_pair(s, fp.sketch, fp.shingles, sketch, shingles)
-            if verdict is not None and (best is None or verdict[0] > best[0]):
-                best = (verdict[0], rid, verdict[1])
+            shingles, sketch, core = unpack_sketch(packed)
+            union = None
+            if packed_union is not None:
+                count, union_sketch, _ = unpack_sketch(packed_union)
+                union = (count, union_sketch)
+            verdict = judge_pair(s, fp.sketch, fp.shingles, sketch, shingles, fp.core, core, union)
+            if verdict is None:
+                continue
+            rank = (union[0] if union else 0, verdict[0])
+            if best is None or rank > best[0]:
+                best = (rank, rid, verdict[1])
         return None if best is None else (best[1], best[2])
+
+    def add_member(self, record_id: str, fingerprint: Fingerprint | None) -> None:
+        """A copy of ``record_id`` was seen: its keys lead to the record, its shingles join the
+        record's union (read, merged here, written back: two workers adding copies of one record
+        at the same moment may lose one union update, which only makes a later copy's judgement
+        as it would have been without that member)."""
+        if fingerprint is None or fingerprint.signature.size == 0:
+            return
+        raw = self.client.hget(self.ns.records, record_id)
+        if raw is None:
+            return
+        rec = json.loads(raw)
+        sketches = self.ns.sketches(rec["part"])
+        current, union = self.client.hmget(sketches, [record_id, f"{record_id}:u"])
+        blob = b""
+        if current is not None:
+            count, sketch, _ = unpack_sketch(union if union is not None else current)
+            merged = merge_union(
+                (count, sketch), fingerprint.sketch, int(fingerprint.shingles), self.near.settings.sketch_size
+            )
+            blob = pack_arrays(*merged)
+        bands = self.near.band_keys(fingerprint)
+        part = self._partitions()[0]
+        self._member(
+            keys=[sketches, *(self.ns.bands(part, b) for b in bands)],
+            args=[record_id, blob, self._ttl(), *(f"{b:016x}" for b in bands)],
+        )
 
     # -- after the writes ----------------------------------------------------------------------
 
