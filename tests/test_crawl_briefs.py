@@ -5,10 +5,12 @@ a page of a million paragraphs (``too-large``, not parsed)."""
 from __future__ import annotations
 
 import html
+import random
 from pathlib import Path
 
 import pytest
 
+from benchmarks.dedup.corpus import _synthetic_text
 from cleanwire.demo.server import SiteServer
 from flows.ingest import ingest
 from pipeline.reader import BucketReader
@@ -38,18 +40,15 @@ BRIEFS = {
 }
 
 
-def _long(subject: str, paragraphs: int) -> str:
-    return "".join(
-        f"In its session number {i}, the {subject} voted to keep {i + 2} branch offices open on "
-        f"Sundays and to draw {i * 3 + 1} million from the reserve fund, said member No. {i}. "
-        for i in range(paragraphs)
-    )
+def _long(seed: int, words: int) -> str:
+    """A full story: distinct generated prose (the dedup corpus's generator), one per seed."""
+    return _synthetic_text(random.Random(seed), words).replace("\n\n", " ")
 
 
 FULL = {
-    "council-budget": ("Council approves budget", _long("council", 12), "website"),
-    "transit-fares": ("Transit board weighs fares", _long("transit board", 10), "website"),
-    "school-phones": ("School board bans phones", _long("school board", 11), "article"),
+    "council-budget": ("Council approves budget", _long(1, 420), "website"),
+    "transit-fares": ("Transit board weighs fares", _long(2, 380), "website"),
+    "school-phones": ("School board bans phones", _long(3, 450), "article"),
 }
 
 
