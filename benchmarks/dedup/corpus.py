@@ -496,11 +496,15 @@ def _truncate(article: _Article, rng: random.Random, site: _Site) -> str:
 
 @dataclass
 class _Draft:
+    """A document before its id is fixed; ``changes`` and ``origin`` are the syndication set's."""
+
     key: str
     text: str
     cluster: str
     kind: str
     group: str | None = None
+    changes: tuple[str, ...] = ()
+    origin: str = "generated"
 
 
 def _plan(n_docs: int) -> dict[str, int]:

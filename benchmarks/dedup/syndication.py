@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from benchmarks.dedup import corpus, vocab
-from benchmarks.dedup.corpus import LabelledDoc, flatten, shingles
+from benchmarks.dedup.corpus import LabelledDoc, _Draft, flatten, shingles
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CONTENT = REPO / "cleanwire" / "demo" / "content"
@@ -458,15 +458,6 @@ def make_copy(
     return text
 
 
-@dataclass
-class _Draft:
-    key: str
-    text: str
-    cluster: str
-    kind: str
-    group: str | None = None
-    changes: tuple[str, ...] = ()
-    origin: str = "generated"
 
 
 def _brief_text(article: Article) -> str | None:
