@@ -221,6 +221,16 @@ def _anchor_texts(root: lxml_html.HtmlElement) -> set[str]:
     return anchors
 
 
+def _starts_with_anchor(folded: str, anchors: set[str]) -> bool:
+    """Does the paragraph open with a link's whole text (a teaser: headline, then its summary)?
+    Looked up by the paragraph's word prefixes, so the cost does not grow with the page's links."""
+    words = folded.split(" ", 40)[:40]
+    return any(
+        len(prefix) >= 20 and prefix in anchors
+        for prefix in (" ".join(words[:k]) for k in range(4, len(words)))
+    )
+
+
 def linked_share(paragraphs: list[str], anchors: set[str]) -> tuple[int, float]:
     """How many extracted paragraphs are (or start with) a link's text, and their share of the
     words: a listing's "body" is its linked headlines, an article's is prose nobody links to."""
@@ -229,7 +239,7 @@ def linked_share(paragraphs: list[str], anchors: set[str]) -> tuple[int, float]:
         words = word_count(para)
         total += words
         folded = fold(para)
-        if folded in anchors or any(folded.startswith(a) for a in anchors if len(a) >= 20):
+        if folded in anchors or _starts_with_anchor(folded, anchors):
             linked += words
             count += 1
     return count, (linked / total if total else 0.0)
