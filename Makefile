@@ -27,8 +27,10 @@ test: venv
 lint: venv
 	$(BIN)/ruff check .
 
+# make bench DATA=DIR: real pages in the shared/realpages layout (the real-pages benchmark, and real
+# bodies for the dedup set); without it those parts say so and skip.
 bench: venv
-	$(BIN)/python -m benchmarks.run $(if $(wildcard ../shared/realpages),--data ../shared/realpages)
+	$(BIN)/python -m benchmarks.run $(if $(DATA),--data $(DATA))
 
 clean:
 	rm -rf $(VENV) var

@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data",
         type=Path,
-        default=Path("../shared/realpages"),
+        default=None,
         help="real pages (shared/realpages layout): the real-pages benchmark, the dedup set's bodies",
     )
     args = parser.parse_args(argv)

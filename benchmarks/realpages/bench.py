@@ -270,7 +270,7 @@ def run(
         data, repeat = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "realpages", 1
     if data is None or not (data / "pages.jsonl").exists():
         where = data or "(no --data given)"
-        print(f"realpages: no real pages at {where}; skipped (pass --data ../shared/realpages)")
+        print(f"realpages: no real pages at {where}; skipped (pass --data DIR)")
         return {"skipped": f"no real pages at {where}"}
     pages = load_pages(data, limit)
     systems = {
@@ -314,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--data", type=Path, default=Path("../shared/realpages"))
+    parser.add_argument("--data", type=Path, help="real pages in the shared/realpages layout")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--limit", type=int, default=None, help="the first N pages only")
     parser.add_argument("--details", action="store_true")
