@@ -130,11 +130,15 @@ class Extractor:
             blocks.update(tree_blocks(root))
         if not page.article_candidate and not explicit:
             raise NotAnArticle(Outcome.NOT_AN_ARTICLE, "URL does not match article patterns")
-        draft = self._draft(
-            html, root, page.effective_url, source=page.source, fetched=page.fetched, enforce=not explicit
+        return self._draft(
+            html,
+            root,
+            page.effective_url,
+            source=page.source,
+            fetched=page.fetched,
+            enforce=not explicit,
+            paywall=triaged.paywall,
         )
-        draft.paywall = triaged.paywall
-        return draft
 
     def _trafilatura(self, html: str | lxml_html.HtmlElement, url: str, *, fast: bool) -> Document | None:
         settings = self.settings
@@ -174,6 +178,7 @@ class Extractor:
         source: str,
         fetched: datetime | None,
         enforce: bool,
+        paywall: str | None = None,
     ) -> Draft:
         settings = self.settings
         parsed = html if root is None else root
@@ -184,11 +189,12 @@ class Extractor:
                 doc = retry
         if doc is None or not (doc.text or "").strip():
             raise NotAnArticle(Outcome.EMPTY, "no main text found")
+        blocks = paragraphs(doc.text)
         return Draft(
             url=url,
             source=source,
             fetched=fetched or utcnow(),
-            paragraphs=paragraphs(doc.text),
+            paragraphs=blocks,
             language=_page_language(html, doc.language or settings.language),
             title=doc.title,
             doc_url=doc.url,
@@ -198,13 +204,14 @@ class Extractor:
             verdict=judge(
                 root,
                 url,
-                paragraphs=paragraphs(doc.text),
+                paragraphs=blocks,
                 title=doc.title,
                 date=doc.date,
                 author=doc.author,
                 url_matches_pattern=True if enforce else None,
             ),
             enforce=enforce,
+            paywall=paywall,
         )
 
     def finish(self, draft: Draft) -> Article:
