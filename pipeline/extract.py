@@ -16,12 +16,12 @@ import trafilatura
 from lxml import html as lxml_html
 from trafilatura.settings import Document
 
-from pipeline.cleaning import Cleaner
+from pipeline.cleaning import Cleaner, teasers
 from pipeline.cleaning.site_learning import tree_blocks
 from pipeline.decode import decode_body
 from pipeline.outcomes import NotAnArticle, Outcome
 from pipeline.page_kind import MIN_ARTICLE_WORDS, SHORT_WORDS, Verdict, judge, weigh_body
-from pipeline.record import Article, Page, PageKind, utcnow
+from pipeline.record import Article, Page, PageKind, Removal, utcnow
 from pipeline.textnorm import content_hash, paragraphs, record_id, word_count
 from pipeline.triage import check_budget, parse_html, triage
 from pipeline.urls import canonicalize, choose_canonical
@@ -102,6 +102,8 @@ class Draft:
     enforce: bool = False
     # A paywall marker triage found: a refusal only if the text is a teaser.
     paywall: str | None = None
+    # What was left out of the tree before trafilatura (the site's teaser cards), for the audit.
+    pruned: tuple[Removal, ...] = ()
 
 
 class Extractor:
@@ -140,7 +142,9 @@ class Extractor:
             paywall=triaged.paywall,
         )
 
-    def _trafilatura(self, html: str | lxml_html.HtmlElement, url: str, *, fast: bool) -> Document | None:
+    def _trafilatura(
+        self, html: str | lxml_html.HtmlElement, url: str, *, fast: bool, prune: tuple[str, ...] = ()
+    ) -> Document | None:
         settings = self.settings
         try:
             return trafilatura.bare_extraction(
@@ -152,7 +156,7 @@ class Extractor:
                 include_tables=settings.include_tables,
                 favor_precision=settings.favor_precision,
                 favor_recall=settings.favor_recall,
-                prune_xpath=[*UNRENDERED_XPATHS, *settings.drop_xpaths],
+                prune_xpath=[*UNRENDERED_XPATHS, *settings.drop_xpaths, *prune],
                 deduplicate=False,
             )
         except (ValueError, TypeError, lxml_html.etree.ParserError) as exc:
@@ -180,13 +184,7 @@ class Extractor:
         enforce: bool,
         paywall: str | None = None,
     ) -> Draft:
-        settings = self.settings
-        parsed = html if root is None else root
-        doc = self._trafilatura(parsed, url, fast=settings.fallback != "always")
-        if settings.fallback == "short" and _words(doc) < settings.min_words:
-            retry = self._trafilatura(parsed, url, fast=False)
-            if _words(retry) > _words(doc):
-                doc = retry
+        doc, cards = self._main_text(html, root, url)
         if doc is None or not (doc.text or "").strip():
             raise NotAnArticle(Outcome.EMPTY, "no main text found")
         blocks = paragraphs(doc.text)
@@ -195,7 +193,7 @@ class Extractor:
             source=source,
             fetched=fetched or utcnow(),
             paragraphs=blocks,
-            language=_page_language(html, doc.language or settings.language),
+            language=_page_language(html, doc.language or self.settings.language),
             title=doc.title,
             doc_url=doc.url,
             site_name=doc.sitename,
@@ -212,7 +210,39 @@ class Extractor:
             ),
             enforce=enforce,
             paywall=paywall,
+            pruned=teasers.removals(cards),
         )
+
+    def _main_text(
+        self, html: str, root: lxml_html.HtmlElement | None, url: str
+    ) -> tuple[Document | None, list[teasers.Card]]:
+        """trafilatura's pass, without the site's teaser cards when the article stands without them.
+
+        With fewer than ``SHORT_WORDS`` words left the cards were the page (a listing, or a brief
+        among teasers): the page is read whole again and judged as it is.
+        """
+        cards = teasers.find_cards(root, url) if root is not None else []
+        if not cards:
+            return self._pass(html if root is None else root, url), []
+        teasers.mark(cards)
+        try:
+            doc = self._pass(root, url, prune=(teasers.TEASER_XPATH,))
+        finally:
+            teasers.unmark(cards)
+        if _words(doc) >= SHORT_WORDS:
+            return doc, cards
+        return self._pass(root, url), []
+
+    def _pass(
+        self, parsed: str | lxml_html.HtmlElement, url: str, prune: tuple[str, ...] = ()
+    ) -> Document | None:
+        settings = self.settings
+        doc = self._trafilatura(parsed, url, fast=settings.fallback != "always", prune=prune)
+        if settings.fallback == "short" and _words(doc) < settings.min_words:
+            retry = self._trafilatura(parsed, url, fast=False, prune=prune)
+            if _words(retry) > _words(doc):
+                doc = retry
+        return doc
 
     def finish(self, draft: Draft) -> Article:
         """The cheap half: cleaning (with what was learned about the site) and the record's identity."""
@@ -252,7 +282,7 @@ class Extractor:
             language=draft.language,
             text=text,
             content_hash=digest,
-            removed=cleaned.removed,
+            removed=[*draft.pruned, *cleaned.removed],
             page_kind=PageKind(
                 kind=_kind(verdict, words, self.settings.min_words),
                 short=words < SHORT_WORDS,

@@ -155,6 +155,40 @@ def test_pull_quote_repeating_a_sentence_is_removed() -> None:
     assert kept == [BODY, para] and rules == ["pull-quote"]
 
 
+def test_pull_quote_in_a_script_without_spaces_is_removed() -> None:
+    body = "市議会は月曜日、北岸の通勤客から二年間寄せられた苦情を受けて、新しいフェリーの時刻表を承認した。"
+    quote = "最終便が早すぎると通勤客は訴えていた。"
+    para = f"議論は長く続いた。{quote}市長は来年も見直すと述べた。"
+    kept, rules = clean([body, quote, para], language="ja")
+    assert kept == [body, para] and rules == ["pull-quote"]
+
+
+SQL = "SELECT count(*) FROM readers WHERE city = 'Oslo';"
+WRAPPED = "she made two decisions that year and the first was to leave the chain for a smaller paper,"
+
+
+@pytest.mark.parametrize(
+    "paras",
+    [
+        # a subheading the paragraph under it repeats (real pages: "The Four Golden Signals")
+        ["The case for a second reporter", "The case for a second reporter was made in March by the editor."],
+        # the lines of a hard-wrapped paragraph, printed again as one paragraph
+        [f"Then {WRAPPED} she said.", WRAPPED[:50].rstrip(), WRAPPED[50:].strip()],
+        # a code line the listing below prints again
+        [SQL, f"{SQL} -- 42 rows"],
+    ],
+)
+def test_what_only_looks_like_a_pull_quote_is_kept(paras: list[str]) -> None:
+    assert clean([BODY, *paras])[0] == [BODY, *paras]
+
+
+def test_a_standfirst_the_first_paragraph_repeats_is_kept() -> None:
+    """Before the running text begins, a repeated sentence is the page's summary, not a quote."""
+    standfirst = "The council approved the budget after months of debate."
+    paras = [standfirst, f"{standfirst} The vote was 7-2 and the mayor said she would sign it this week."]
+    assert clean(paras)[0] == paras
+
+
 def test_german_french_and_spanish_boxes_and_prompts_are_removed() -> None:
     body_de = "Der Stadtrat hat am Dienstag den Haushalt für das kommende Jahr beschlossen."
     kept, rules = clean(

@@ -28,7 +28,8 @@ class CleanResult:
         return join_paragraphs(self.paragraphs)
 
 
-def _compact(text: str) -> str:
+def audit_text(text: str) -> str:
+    """A removed span as the audit trail keeps it: enough to recognise, bounded on hostile pages."""
     return text if len(text) <= AUDIT_TEXT_LIMIT else text[: AUDIT_TEXT_LIMIT - 1] + "…"
 
 
@@ -64,7 +65,7 @@ class Cleaner:
             hits = sorted(set(rule.find(kept, ctx)))
             if not hits:
                 continue
-            removed.extend(Removal(rule=rule.name, text=_compact(kept[i])) for i in hits)
+            removed.extend(Removal(rule=rule.name, text=audit_text(kept[i])) for i in hits)
             drop = set(hits)
             kept = [p for i, p in enumerate(kept) if i not in drop]
         return CleanResult(kept, removed)
