@@ -224,11 +224,14 @@ def _anchor_texts(root: lxml_html.HtmlElement) -> set[str]:
 def _starts_with_anchor(folded: str, anchors: set[str]) -> bool:
     """Does the paragraph open with a link's whole text (a teaser: headline, then its summary)?
     Looked up by the paragraph's word prefixes, so the cost does not grow with the page's links."""
-    words = folded.split(" ", 40)[:40]
-    return any(
-        len(prefix) >= 20 and prefix in anchors
-        for prefix in (" ".join(words[:k]) for k in range(4, len(words)))
-    )
+    end = -1
+    for words in range(1, 40):  # the prefix of ``words`` words ends at the words-th space
+        end = folded.find(" ", end + 1)
+        if end < 0:
+            return False
+        if words >= 4 and end >= 20 and folded[:end] in anchors:
+            return True
+    return False
 
 
 def linked_share(paragraphs: list[str], anchors: set[str]) -> tuple[int, float]:
