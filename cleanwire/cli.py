@@ -186,9 +186,9 @@ def _print_run(result: dict) -> None:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     """A saved page through what the crawl does with a response: the same decoder
-    (``pipeline.decode``: BOM, charset labels, cp1252 bytes labelled UTF-8) and triage."""
-    from pipeline.decode import binary_offset
-    from pipeline.extract import Extractor
+    (``pipeline.extract.decode``: BOM, charset labels, cp1252 bytes labelled UTF-8) and triage."""
+    from pipeline.extract.decode import binary_offset
+    from pipeline.extract.extractor import Extractor
     from pipeline.outcomes import NotAnArticle
     from pipeline.record import Page
     from pipeline.urls import InvalidUrl, checked_url, display_url
@@ -246,7 +246,7 @@ def cmd_clean_text(args: argparse.Namespace) -> int:
 
 
 def _reader(args: argparse.Namespace):
-    from pipeline.reader import BucketReader
+    from pipeline.bucket.reader import BucketReader
 
     return BucketReader(_store_url(args))
 
@@ -301,7 +301,7 @@ def cmd_manifests(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from pipeline.export import export_records
+    from pipeline.bucket.export import export_records
 
     if not Path(args.out).parent.is_dir():  # before the progress bar: an error is one line
         raise CliError(f"{args.out}: no such directory {Path(args.out).parent}")
@@ -348,7 +348,7 @@ def cmd_dedup(args: argparse.Namespace) -> int:
     """Streams JSON lines in and out: texts are never all in memory at once."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from pipeline.near_dup import dedup_stream
+    from pipeline.dedup.near import dedup_stream
 
     name = "<stdin>" if args.input == "-" else args.input
     # Bytes in, each line decoded on its own: a line that is not UTF-8 is one bad line.
@@ -555,7 +555,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
     from flows.ingest import reprocess
-    from pipeline.manifest import list_manifests
+    from pipeline.bucket.manifest import list_manifests
     from pipeline.storage import open_store
 
     config_dir = _config_dir(args)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.dedup import DedupIndex, Deduplicator, duplicate_drop
-from pipeline.extract import Extractor
+from pipeline.dedup.judge import DedupIndex, Deduplicator, duplicate_drop
+from pipeline.extract.extractor import Extractor
+from pipeline.extract.fixtures import Expected, save
 from pipeline.outcomes import NotAnArticle, Outcome
 from pipeline.record import Page
-from pipeline.source_fixtures import Expected, save
 from pipeline.sources import SourceConfig
 from spiders.runner import crawl
 

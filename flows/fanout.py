@@ -1,6 +1,6 @@
 """Extraction fanned out as Prefect tasks on a Dask cluster (prefect-dask's ``DaskTaskRunner``).
 
-The default path (``pipeline.parallel``) forks a process pool on the flow's own
+The default path (``pipeline.extract.pool``) forks a process pool on the flow's own
 machine. With Dask the same two passes, site learning and extraction, become
 Prefect tasks over chunks of a source's pages, so they run on whatever workers
 the scheduler has: a ``LocalCluster`` the runner starts (and stops) for the
@@ -30,8 +30,8 @@ from prefect.logging import get_run_logger
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect_dask import DaskTaskRunner
 
-from pipeline import parallel
-from pipeline.extract import Extractor
+from pipeline.extract import pool as parallel
+from pipeline.extract.extractor import Extractor
 from pipeline.outcomes import NotAnArticle
 from pipeline.record import Article, Page
 from pipeline.settings import current as current_settings
@@ -185,7 +185,7 @@ def _gather(futures: Iterable[PrefectFuture[ChunkResult[T]]], what: str, source:
 
 
 def pages_blocks(pages: list[Page]) -> list[set[str]]:
-    """``pipeline.parallel.pages_blocks`` on the Dask cluster: each page's blocks, in page order."""
+    """``pipeline.extract.pool.pages_blocks`` on the Dask cluster: each page's blocks, in page order."""
     if not pages:
         return []
     runner = _runner()
@@ -195,7 +195,7 @@ def pages_blocks(pages: list[Page]) -> list[set[str]]:
 
 
 def extract_pages(pages: list[Page], extractor: Extractor) -> Iterator[tuple[Page, Article | NotAnArticle]]:
-    """``pipeline.parallel.extract_pages`` on the Dask cluster: every page with its result, in order.
+    """``pipeline.extract.pool.extract_pages`` on the Dask cluster: every page with its result, in order.
 
     What travels to a worker per chunk: its pages (body bytes and headers) and the
     extractor (settings and the site's learned blocks); back: articles or outcomes.

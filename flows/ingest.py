@@ -25,31 +25,30 @@ from prefect.utilities.annotations import quote
 
 from flows import fanout
 from flows.limits import GLOBAL_CRAWL_LIMIT, domain_limit_name
+from pipeline.bucket.commit import Commit, WriteReport, apply_commit, recover_pending
+from pipeline.bucket.lock import StoreLock
+from pipeline.bucket.manifest import Manifest, Sequencer, list_manifests, new_run_id
+from pipeline.bucket.seen import SeenUrl, SeenUrls, seen_entry
+from pipeline.bucket.spool import Spool
+from pipeline.bucket.warc import read_run_pages
 from pipeline.cleaning import Cleaner
 from pipeline.cleaning.site_learning import SiteBoilerplate
-from pipeline.commit import Commit, apply_commit
-from pipeline.dedup import DedupIndex, Deduplicator, Verdict, duplicate_drop
-from pipeline.drift import SourceStats, drift_warnings, load_history, median, save_history
-from pipeline.extract import ExtractionSettings, Extractor
-from pipeline.lock import StoreLock
-from pipeline.manifest import Manifest, Sequencer, list_manifests, new_run_id
-from pipeline.near_dup import Fingerprint, NearDupSettings
+from pipeline.dedup.judge import DedupIndex, Deduplicator, Verdict, duplicate_drop
+from pipeline.dedup.near import Fingerprint, NearDupSettings
+from pipeline.extract.extractor import ExtractionSettings, Extractor
+from pipeline.extract.pool import ExtractionStream, extract_pages, pages_blocks
 from pipeline.outcomes import Dropped, NotAnArticle, Outcome
-from pipeline.parallel import ExtractionStream, extract_pages, pages_blocks
 from pipeline.record import Article, Page
-from pipeline.report import RunReport
-from pipeline.seen import SeenUrl, SeenUrls, seen_entry
+from pipeline.runs.drift import SourceStats, drift_warnings, load_history, median, save_history
+from pipeline.runs.report import RunReport
 from pipeline.shared import SharedState
 from pipeline.shared.state import redis_url_from_env
 from pipeline.sources import SourceConfig, default_sources_dir, load_sources, select_sources
-from pipeline.spool import Spool
 from pipeline.storage import ConditionalWritesUnsupported, ObjectStore, S3Store, StoreError, open_store
 from pipeline.storage.layout import SHARED_MODE_KEY, raw_key
 from pipeline.urls import canonicalize
-from pipeline.warc import read_run_pages
-from pipeline.writer import WriteReport, recover_pending
+from spiders.frontier.crawl import FrontierCrawl, SharedFrontierError
 from spiders.runner import SourceCrawl, crawl
-from spiders.shared_frontier import FrontierCrawl, SharedFrontierError
 
 # Task arguments that hold a run's pages, articles or state go in ``quote``: Prefect otherwise
 # walks every element of every argument looking for upstream results (1.7 s of a 3,000-page run,
@@ -224,7 +223,7 @@ def extract_source(
 ) -> Extracted:
     """Learn the site's recurring blocks, then extract and clean every page, across cores.
 
-    With a ``stream`` the pages were drafted while the crawl ran (``pipeline.parallel``): what
+    With a ``stream`` the pages were drafted while the crawl ran (``pipeline.extract.pool``): what
     is left is learning and cleaning.
     """
     if stream is None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from pipeline.extract import Extractor
+from pipeline.extract.extractor import Extractor
 from pipeline.outcomes import Dropped, NotAnArticle
 from pipeline.record import Page
 

@@ -14,7 +14,7 @@ import pytest
 from cleanwire.demo.run import DEMO_SOURCES
 from cleanwire.demo.server import SiteServer
 from flows.ingest import ingest
-from pipeline.reader import BucketReader
+from pipeline.bucket.reader import BucketReader
 from pipeline.sources import parse_source
 from tests.source_replay import assert_source_replays
 

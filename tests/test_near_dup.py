@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline import near_dup
-from pipeline.near_dup import Fingerprinter, NearDuplicateIndex, NearDupSettings, dedup_stream
+from pipeline.dedup import near as near_dup
+from pipeline.dedup.near import Fingerprinter, NearDuplicateIndex, NearDupSettings, dedup_stream
 from pipeline.textnorm import fold
 from tests.demo_pages import pages
 

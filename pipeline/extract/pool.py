@@ -16,9 +16,9 @@ from multiprocessing import get_context
 
 from pipeline.cleaning import Cleaner
 from pipeline.cleaning.site_learning import page_blocks
-from pipeline.decode import decode_body
-from pipeline.extract import Draft, ExtractionSettings, Extractor
-from pipeline.near_dup import Fingerprint, Fingerprinter
+from pipeline.dedup.near import Fingerprint, Fingerprinter
+from pipeline.extract.decode import decode_body
+from pipeline.extract.extractor import Draft, ExtractionSettings, Extractor
 from pipeline.outcomes import NotAnArticle, Outcome
 from pipeline.record import Article, Page
 from pipeline.settings import current as current_settings
@@ -172,7 +172,7 @@ class ExtractionStream:
             # a fork; a forked worker inheriting one hangs (seen: a run stuck for good). The fork
             # server is a clean process with the extraction modules already imported.
             context = get_context("forkserver")
-            context.set_forkserver_preload(["pipeline.parallel"])
+            context.set_forkserver_preload(["pipeline.extract.pool"])
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_yield_to_crawl)
         self._lock = threading.Lock()
         self._buffer: dict[str, list[Page]] = {}

@@ -1,7 +1,7 @@
 """Where a record is judged a duplicate: same canonical URL, same folded text, or near-duplicate.
 
 Exact and URL matches come from hash maps; near-duplicates (syndicated copies
-in other chrome, light edits, truncated teasers) from ``pipeline.near_dup``,
+in other chrome, light edits, truncated teasers) from ``pipeline.dedup.near``,
 on the cleaned text. The index is persistent (kept in the store, so a re-run
 or another machine sees it), loaded once per run, and only ever updated with
 records whose write succeeded. Within a run, ``Deduplicator`` also remembers
@@ -18,9 +18,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.near_dup import Fingerprint, Fingerprinter, NearDuplicateIndex
+from pipeline.bucket.packs import read_location
+from pipeline.dedup.near import Fingerprint, Fingerprinter, NearDuplicateIndex
 from pipeline.outcomes import Dropped, Outcome
-from pipeline.packs import read_location
 from pipeline.record import AlsoAt, Article
 from pipeline.storage import ObjectStore
 from pipeline.storage.layout import DEDUP_INDEX_KEY, NEAR_DUP_INDEX_KEY

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pipeline.extract import Extractor
+from pipeline.extract.extractor import Extractor
 from pipeline.outcomes import NotAnArticle, Outcome
 from pipeline.record import Page
 from pipeline.sources import SourceConfig

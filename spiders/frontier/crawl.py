@@ -4,7 +4,7 @@ The in-process runner (``spiders.runner``) is bounded by one CPU: a source with 
 thousands of pages needs several processes. scrapy-redis gives them one request queue and one
 dupefilter, but it needs the Twisted reactor (its scheduler is synchronous, and the reactor
 cannot restart inside a long-lived flow process), so each crawler runs in its own subprocess
-(``python -m spiders.shared_frontier JOB.json``) and the parent merges what they wrote into one
+(``python -m spiders.frontier.crawl JOB.json``) and the parent merges what they wrote into one
 ``SourceCrawl`` of the same shape the in-process runner returns.
 
 What scrapy-redis alone gets wrong, and what is done about it here:
@@ -61,12 +61,12 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from warcio.archiveiterator import ArchiveIterator
 
+from pipeline.bucket.seen import SeenUrls
+from pipeline.bucket.warc import read_pages
 from pipeline.failpoints import failpoint
 from pipeline.outcomes import Dropped, Outcome
 from pipeline.record import Page
-from pipeline.seen import SeenUrls
 from pipeline.sources import SourceConfig
-from pipeline.warc import read_pages
 from spiders.downloader import HANDLER as PINNED_HANDLER
 from spiders.runner import SourceCrawl
 from spiders.settings import quiet_chosen_handler_notice, settings_for
@@ -313,7 +313,7 @@ def worker_settings(
     keys = FrontierKeys(source.name)
     settings = settings_for(source, warc_path=warc_path)
     extensions = dict(settings.get("EXTENSIONS", {}))
-    extensions["spiders.shared_frontier.ItemLog"] = 0
+    extensions["spiders.frontier.crawl.ItemLog"] = 0
     settings.update(
         {
             "TWISTED_REACTOR_ENABLED": True,
@@ -332,7 +332,7 @@ def worker_settings(
             ),
             # The source's page budget is shared, not multiplied by the number of processes.
             "CLOSESPIDER_PAGECOUNT": math.ceil(source.politeness.max_pages / processes),
-            "SCHEDULER": "spiders.shared_frontier.SharedFrontierScheduler",
+            "SCHEDULER": "spiders.frontier.crawl.SharedFrontierScheduler",
             "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",  # _IDLE_SCRIPT uses ZCARD
             "SCHEDULER_QUEUE_KEY": keys.requests,
             "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
@@ -657,7 +657,7 @@ class FrontierCrawl:
             w.job.write_text(json.dumps(job), encoding="utf-8")
             with w.stderr.open("wb") as err:
                 w.process = subprocess.Popen(
-                    [sys.executable, "-m", "spiders.shared_frontier", str(w.job)],
+                    [sys.executable, "-m", "spiders.frontier.crawl", str(w.job)],
                     cwd=root,
                     env=env,
                     stdin=subprocess.DEVNULL,

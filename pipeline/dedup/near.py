@@ -8,7 +8,7 @@ missed, and what answers it here:
 
 - *Chrome counted as the article's words* (a brief syndicated into another site's chrome is
   a third of its page; a teaser in other chrome loses containment to it). The fingerprint is
-  of the text less its chrome lines (``pipeline.dedup_identity``: the cleaning rules' own
+  of the text less its chrome lines (``pipeline.dedup.identity``: the cleaning rules' own
   patterns, and in a corpus the short lines that recur across clusters).
 - *Candidate generation* (a copy cut to half has Jaccard 0.4-0.5 with its original, which
   25 bands of 3 rows propose only 80-96% of the time): each text is also filed under its
@@ -70,7 +70,7 @@ from itertools import islice
 
 import numpy as np
 
-from pipeline.dedup_identity import RecurringBlocks, core_text, identity_text, prose_words
+from pipeline.dedup.identity import RecurringBlocks, core_text, identity_text, prose_words
 from pipeline.textnorm import fold, hash_folded
 
 _MASK32 = np.uint64(0xFFFFFFFF)
@@ -125,7 +125,7 @@ class NearDupSettings:
     brief_containment: float = 0.88
     core_agree: float = 0.6
     core_min_shingles: int = 15
-    # Judge the text less its chrome lines (``pipeline.dedup_identity``).
+    # Judge the text less its chrome lines (``pipeline.dedup.identity``).
     strip_chrome: bool = True
     seed: int = 42
     # Bumped when what a fingerprint is made of changes: an index saved by another version is
@@ -253,7 +253,7 @@ class Fingerprinter:
         return (values & _MASK32).astype(np.uint32)
 
     def identity(self, text: str) -> str:
-        """What is judged of ``text``: less its chrome lines (``pipeline.dedup_identity``)."""
+        """What is judged of ``text``: less its chrome lines (``pipeline.dedup.identity``)."""
         return identity_text(text) if self.settings.strip_chrome else text
 
     def is_brief(self, text: str, shingles: int) -> bool:
@@ -1173,7 +1173,7 @@ def dedup_stream(
 
     A corpus has not been through the cleaning rules, so besides the chrome lines the rules'
     patterns know (``NearDupSettings.strip_chrome``), ``learn_chrome`` discounts short lines that
-    recur in documents of several clusters (``pipeline.dedup_identity.RecurringBlocks``): a
+    recur in documents of several clusters (``pipeline.dedup.identity.RecurringBlocks``): a
     site's navigation, related links and footer, whatever their wording.
     """
     fingerprint = Fingerprinter(settings)
