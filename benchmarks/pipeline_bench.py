@@ -283,6 +283,7 @@ def bench_end_to_end(pages: list[Page]) -> dict[str, Any]:
     from flows.ingest import ingest
     from pipeline.cleaning.site_learning import SiteBoilerplate
     from pipeline.extract.pool import ExtractionStream, default_workers
+    from pipeline.extract.source import extract_source
     from pipeline.sources import SourceConfig
     from spiders.runner import crawl
 
@@ -305,7 +306,7 @@ def bench_end_to_end(pages: list[Page]) -> dict[str, Any]:
             try:
                 for page in fetched:
                     stream.submit(page)
-                stream.results("bench", fetched, SiteBoilerplate("bench").learn)
+                extract_source("bench", fetched, ExtractionSettings(), SiteBoilerplate("bench"), stream)
             finally:
                 stream.close()
 

@@ -31,7 +31,8 @@ from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect_dask import DaskTaskRunner
 
 from pipeline.extract import pool as parallel
-from pipeline.extract.extractor import Extractor
+from pipeline.extract.extractor import ExtractionSettings, Extractor
+from pipeline.extract.source import Learn, Result, source_extractor
 from pipeline.outcomes import NotAnArticle
 from pipeline.record import Article, Page
 from pipeline.settings import current as current_settings
@@ -206,6 +207,16 @@ def extract_pages(pages: list[Page], extractor: Extractor) -> Iterator[tuple[Pag
     chunks = chunk_pages(pages, sum(runner.client.nthreads().values()))
     results = _gather(extract_chunk.map(chunks, unmapped(extractor)), "extraction", pages[0].source)
     return zip(pages, [r for chunk in results for r in chunk.results], strict=True)
+
+
+class DaskPasses:
+    """``pipeline.extract.source.extract_source``'s two passes as chunk tasks on the flow's Dask
+    cluster: site learning sees every page's blocks before any page is extracted."""
+
+    def run(
+        self, source: str, pages: list[Page], settings: ExtractionSettings, learn: Learn
+    ) -> list[tuple[Page, Result]]:
+        return list(extract_pages(pages, source_extractor(settings, source, learn(pages_blocks(pages)))))
 
 
 def rerun_on(executor: str, address: str | None) -> DaskTaskRunner | None:

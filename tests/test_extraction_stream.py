@@ -52,7 +52,7 @@ def test_stream_equals_extraction_after_the_crawl(workers) -> None:
                     learning.observe_blocks(blocks)
             return learning.learned()
 
-        got = stream.results("bench", pages, learn)
+        got = stream.run("bench", pages, ExtractionSettings(), learn)
     finally:
         stream.close()
     assert learning.learned() == learned

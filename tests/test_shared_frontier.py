@@ -58,7 +58,7 @@ def article_paths(crawl_result: SourceCrawl) -> list[str]:
 
 
 def seen_after(*crawls: SourceCrawl) -> SeenUrls:
-    """What the flow records once the run's records are stored (``flows.ingest._seen_entries``)."""
+    """What the flow records once the run's records are stored (``pipeline.runs.run.build_commit``)."""
     seen = SeenUrls()
     for c in crawls:
         for page in c.pages:

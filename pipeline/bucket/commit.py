@@ -46,7 +46,7 @@ from pipeline.bucket.packs import (
 )
 from pipeline.bucket.seen import SeenUrl, SeenUrls
 from pipeline.cleaning.site_learning import SiteBoilerplate
-from pipeline.dedup.judge import DedupIndex, Verdict
+from pipeline.dedup.judge import Index, Verdict
 from pipeline.dedup.near import Fingerprint, Fingerprinter
 from pipeline.failpoints import failpoint
 from pipeline.record import AlsoAt, Article, utcnow
@@ -103,7 +103,7 @@ def journal_urls(journal: dict[str, Any]) -> list[SeenAt] | None:
 
 
 def tell_index(
-    index: Any,
+    index: Index,
     records: Iterable[tuple[Article, RecordEntry, Fingerprint | None]],
     links: Iterable[LinkEntry],
     urls: list[SeenAt] | None,
@@ -132,7 +132,7 @@ def tell_index(
 
 class RecordWriter:
     def __init__(
-        self, store: ObjectStore, index: DedupIndex, run_id: str, manifest_id: str, concurrency: int = 16
+        self, store: ObjectStore, index: Index, run_id: str, manifest_id: str, concurrency: int = 16
     ) -> None:
         self.concurrency = concurrency
         self.store = store
@@ -146,7 +146,7 @@ class RecordWriter:
         def put(pack: Pack) -> bool:
             return self.store.put_new(pack.key, pack.data, PACK_CONTENT_TYPE)
 
-        workers = min(self.concurrency, len(packs)) if getattr(self.store, "remote", True) else 1
+        workers = min(self.concurrency, len(packs)) if self.store.remote else 1
         if workers <= 1:
             return [put(pack) for pack in packs]
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -198,7 +198,7 @@ class RecordWriter:
         self.store.delete(pending_key(self.run_id))
 
 
-def recover_pending(store: ObjectStore, index: DedupIndex) -> list[Manifest]:
+def recover_pending(store: ObjectStore, index: Index) -> list[Manifest]:
     """Adopt what crashed runs wrote but never committed; return the recovery manifests written."""
     written: list[Manifest] = []
     for key in list(store.list(PENDING_PREFIX)):
@@ -210,7 +210,7 @@ def recover_pending(store: ObjectStore, index: DedupIndex) -> list[Manifest]:
 
 def recover_journal(
     store: ObjectStore,
-    index: Any,
+    index: Index,
     journal: dict[str, Any],
     sequencer: Sequencer | None = None,
 ) -> Manifest | None:
@@ -326,7 +326,7 @@ class Commit:
 
 def apply_commit(
     store: ObjectStore,
-    index: DedupIndex,
+    index: Index,
     seen: SeenUrls,
     commit: Commit,
     sequencer: Sequencer | None = None,
@@ -345,8 +345,7 @@ def apply_commit(
             manifest.raw.append(key)
     for url, state in commit.seen:
         seen.record(url, state)
-    if sync := getattr(store, "sync", None):  # objects durable before anything names them
-        sync()
+    store.sync()  # objects durable before anything names them
     failpoint("before-index")
     index.save(store)
     seen.save(store)

@@ -16,7 +16,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
 from pipeline.bucket.packs import read_location
 from pipeline.dedup.near import Fingerprint, Fingerprinter, NearDuplicateIndex
@@ -28,6 +28,28 @@ from pipeline.urls import canonicalize
 
 INDEX_FORMAT = 1
 log = logging.getLogger(__name__)
+
+
+class Index(Protocol):
+    """What judging and committing ask of an index: ``DedupIndex`` (one run at a time, kept in the
+    bucket) and ``pipeline.shared.index.SharedDedupIndex`` (many runs at once, in Redis)."""
+
+    near: NearDuplicateIndex  # its settings, and band keys
+
+    def claim(self, article: Article, fingerprint: Fingerprint | None = None) -> tuple[str, str] | None:
+        """(record id, how) if the article is known; else, when the index is shared, the article
+        is entered as this run's in the same step (no other run can then claim it)."""
+        ...
+
+    def same_page(self, article: Article, record_id: str) -> bool: ...
+
+    def add_record(self, article: Article, key: str, fingerprint: Fingerprint | None = None) -> None: ...
+
+    def add_url(self, canonical_url: str, record_id: str) -> None: ...
+
+    def add_member(self, record_id: str, fingerprint: Fingerprint | None) -> None: ...
+
+    def save(self, store: ObjectStore) -> None: ...
 
 
 @dataclass
@@ -131,7 +153,7 @@ class Verdict:
 class Deduplicator:
     """A streaming step: articles in, verdicts out, in the order given."""
 
-    def __init__(self, index: DedupIndex | Any, fingerprinter: Fingerprinter | None = None) -> None:
+    def __init__(self, index: Index, fingerprinter: Fingerprinter | None = None) -> None:
         self.index = index
         self.fingerprint = fingerprinter or Fingerprinter(index.near.settings)
         self._run = DedupIndex(near=NearDuplicateIndex(index.near.settings))

@@ -692,6 +692,30 @@ class _Fresh:
         return int(batch.shingles[row]), batch.sketches[row, : batch.sketch_lengths[row]], batch.core(row)
 
 
+@dataclass
+class _BatchKeys:
+    """A batch's key lookups: clusters indexed per row, keys rows share, and (filled as the batch
+    is judged) the slots of clusters the batch's texts made or joined, per shared key."""
+
+    indexed: dict[int, list[int]]
+    shared: dict[int, list[int]]
+    local: dict[int, list[int]] = field(default_factory=dict)
+
+
+def _shared_keys(keys: np.ndarray) -> dict[int, list[int]]:
+    """Keys that several texts of the batch share, by row."""
+    width, flat = keys.shape[1], keys.ravel()
+    shared: dict[int, list[int]] = {}
+    if len(flat) > 1:
+        ordered = np.sort(flat)
+        repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+        if repeated.size:
+            where = np.flatnonzero(np.isin(flat, repeated))
+            for position, key in zip(where.tolist(), flat[where].tolist(), strict=True):
+                shared.setdefault(position // width, []).append(key)
+    return shared
+
+
 class NearDuplicateIndex:
     """Clusters' fingerprints, LSH buckets, anchors and exact hashes; persistent via ``dumps``/``loads``.
 
@@ -894,70 +918,94 @@ class NearDuplicateIndex:
         keys are looked up among the indexed clusters in one go, and a text that shares a key with
         an earlier text of the batch also looks among the clusters that text made or joined.
         """
-        s = self.settings
         bands = self._band_keys(batch.signatures)
         anchor_values = self._anchor_values(batch.sketches, batch.core, batch.sketch_lengths)
         anchors = anchor_values.astype(np.uint64) | _ANCHOR_TAG
-        keys = np.concatenate([bands, anchors], axis=1)
-        width = keys.shape[1]
-        flat = keys.ravel()
-        indexed = self._lookup(bands, anchors)
-        # keys that several texts of the batch share, by row
-        shared: dict[int, list[int]] = {}
-        if len(flat) > 1:
-            ordered = np.sort(flat)
-            repeated = ordered[1:][ordered[1:] == ordered[:-1]]
-            if repeated.size:
-                where = np.flatnonzero(np.isin(flat, repeated))
-                for position, key in zip(where.tolist(), flat[where].tolist(), strict=True):
-                    shared.setdefault(position // width, []).append(key)
-        local: dict[int, list[int]] = {}  # shared key -> slots of clusters this batch's texts made or joined
+        shared = _shared_keys(np.concatenate([bands, anchors], axis=1))
+        batch_keys = _BatchKeys(indexed=self._lookup(bands, anchors), shared=shared)
         fresh = _Fresh(len(self.ids), batch)
         members: list[tuple[int, int]] = []  # (row, slot)
-        exact, known, ids_, out = self.exact, self._slot, self.ids, []
-        for i, record_id in enumerate(ids):
-            digest = batch.exact[i]
-            rep = exact.get(digest)
-            if rep is not None:
-                out.append((rep, rep))
-                continue
-            row = batch.rows[i]
-            mine = shared.get(row) if row >= 0 else None
-            if row >= 0:
-                found = indexed.get(row)
-                if mine:
-                    nearby = {slot for key in mine for slot in local.get(key, ())}
-                    if nearby:
-                        found = sorted(nearby.union(found or ()))
-                if found:
-                    sketch = batch.sketches[row, : batch.sketch_lengths[row]]
-                    shingles = int(batch.shingles[row])
-                    best = self._best(sketch, shingles, batch.core(row), found, fresh)
-                    if best is not None:
-                        slot = best[0]
-                        rep = ids_[slot]
-                        exact.setdefault(digest, rep)
-                        if slot < fresh.first:
-                            self._join(slot, sketch, shingles)
-                        else:
-                            self._join_fresh(fresh, slot, sketch, shingles)
-                        members.append((row, slot))
-                        for key in mine or ():
-                            local.setdefault(key, []).append(slot)
-                        out.append((rep, rep))
-                        continue
-            exact.setdefault(digest, record_id)
-            if row >= 0 and record_id not in known:
-                slot = len(ids_)
-                known[record_id] = slot
-                ids_.append(record_id)
-                fresh.rows.append(row)
-                core = batch.core(row)
-                if core.size:
-                    self._cores[slot] = core
-                for key in mine or ():
-                    local.setdefault(key, []).append(slot)
-            out.append((record_id, None))
+        out = [
+            self._dedup_one(i, rid, batch, batch_keys, fresh, members) for i, rid in enumerate(ids)
+        ]
+        self._enter_batch(batch, fresh, members, bands, anchors, anchor_values)
+        return out
+
+    def _dedup_one(
+        self,
+        i: int,
+        record_id: str,
+        batch: FingerprintBatch,
+        keys: _BatchKeys,
+        fresh: _Fresh,
+        members: list[tuple[int, int]],
+    ) -> tuple[str, str | None]:
+        digest = batch.exact[i]
+        rep = self.exact.get(digest)
+        if rep is not None:
+            return rep, rep
+        row = batch.rows[i]
+        mine = keys.shared.get(row) if row >= 0 else None
+        if row >= 0:
+            found = keys.indexed.get(row)
+            if mine:
+                nearby = {slot for key in mine for slot in keys.local.get(key, ())}
+                if nearby:
+                    found = sorted(nearby.union(found or ()))
+            if found and (rep := self._join_batch(row, digest, batch, found, mine, keys, fresh, members)):
+                return rep, rep
+        self.exact.setdefault(digest, record_id)
+        if row >= 0 and record_id not in self._slot:
+            slot = len(self.ids)
+            self._slot[record_id] = slot
+            self.ids.append(record_id)
+            fresh.rows.append(row)
+            core = batch.core(row)
+            if core.size:
+                self._cores[slot] = core
+            for key in mine or ():
+                keys.local.setdefault(key, []).append(slot)
+        return record_id, None
+
+    def _join_batch(
+        self,
+        row: int,
+        digest: str,
+        batch: FingerprintBatch,
+        found: Sequence[int],
+        mine: list[int] | None,
+        keys: _BatchKeys,
+        fresh: _Fresh,
+        members: list[tuple[int, int]],
+    ) -> str | None:
+        """The representative of the cluster the batch's text ``row`` joins, if it joins one."""
+        sketch = batch.sketches[row, : batch.sketch_lengths[row]]
+        shingles = int(batch.shingles[row])
+        best = self._best(sketch, shingles, batch.core(row), found, fresh)
+        if best is None:
+            return None
+        slot = best[0]
+        rep = self.ids[slot]
+        self.exact.setdefault(digest, rep)
+        if slot < fresh.first:
+            self._join(slot, sketch, shingles)
+        else:
+            self._join_fresh(fresh, slot, sketch, shingles)
+        members.append((row, slot))
+        for key in mine or ():
+            keys.local.setdefault(key, []).append(slot)
+        return rep
+
+    def _enter_batch(
+        self,
+        batch: FingerprintBatch,
+        fresh: _Fresh,
+        members: list[tuple[int, int]],
+        bands: np.ndarray,
+        anchors: np.ndarray,
+        anchor_values: np.ndarray,
+    ) -> None:
+        """The batch's new clusters and new members into the index's arrays and key tables."""
         if fresh.rows:
             rows = fresh.rows
             self._shingles.extend(batch.shingles[rows].tolist())
@@ -965,15 +1013,14 @@ class NearDuplicateIndex:
             self._sketches.extend(batch.sketches[rows])
             if self.persistent:
                 self._signatures.extend(batch.signatures[rows])
-        entries = list(zip(fresh.rows, range(fresh.first, len(ids_)), strict=True)) + members
+        entries = list(zip(fresh.rows, range(fresh.first, len(self.ids)), strict=True)) + members
         if entries:
             rows_, slots_ = (np.array(x) for x in zip(*entries, strict=True))
-            self._buckets.add(bands[rows_].ravel(), np.repeat(slots_.astype(np.int32), s.bands))
+            self._buckets.add(bands[rows_].ravel(), np.repeat(slots_.astype(np.int32), self.settings.bands))
             self._anchors.add(anchors[rows_].ravel(), np.repeat(slots_.astype(np.int32), anchors.shape[1]))
         if self.persistent:
             for row, slot in members:
                 self._members.append((slot, batch.signatures[row].copy(), anchor_values[row].copy()))
-        return out
 
     def _join_fresh(self, fresh: _Fresh, slot: int, sketch: np.ndarray, shingles: int) -> None:
         union = self._unions.get(slot)

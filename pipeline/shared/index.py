@@ -213,7 +213,7 @@ class StaleClaim(Exception):
 
 
 class SharedDedupIndex:
-    """``DedupIndex``'s interface for ``Deduplicator`` and ``RecordWriter``, backed by Redis."""
+    """``pipeline.dedup.judge.Index`` (what ``Deduplicator`` and ``RecordWriter`` ask) in Redis."""
 
     def __init__(
         self,
