@@ -28,7 +28,7 @@ from benchmarks.news_pages import news_site_pages
 from pipeline.bucket.commit import RecordWriter
 from pipeline.bucket.packs import PACK_RECORDS, encode_record
 from pipeline.dedup.judge import DedupIndex
-from pipeline.dedup.near import dedup_stream
+from pipeline.dedup.stream import dedup_stream
 from pipeline.extract.extractor import ExtractionSettings, Extractor
 from pipeline.extract.pool import extract_pages
 from pipeline.record import Article, Page

@@ -22,7 +22,7 @@ import redis
 from benchmarks.dedup.corpus import synthetic_docs
 from pipeline.bucket.seen import SeenUrl
 from pipeline.dedup.judge import DedupIndex, Deduplicator
-from pipeline.dedup.near import Fingerprinter
+from pipeline.dedup.minhash import Fingerprinter
 from pipeline.record import Article
 from pipeline.shared import SharedState
 from pipeline.storage import LocalStore

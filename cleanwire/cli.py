@@ -348,7 +348,7 @@ def cmd_dedup(args: argparse.Namespace) -> int:
     """Streams JSON lines in and out: texts are never all in memory at once."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from pipeline.dedup.near import dedup_stream
+    from pipeline.dedup.stream import dedup_stream
 
     name = "<stdin>" if args.input == "-" else args.input
     # Bytes in, each line decoded on its own: a line that is not UTF-8 is one bad line.

@@ -17,7 +17,7 @@ from flows import fanout
 from flows.crawl import crawl_sources
 from pipeline.bucket.seen import SeenUrls
 from pipeline.cleaning.site_learning import SiteBoilerplate
-from pipeline.dedup.near import Fingerprint
+from pipeline.dedup.minhash import Fingerprint
 from pipeline.extract.extractor import ExtractionSettings
 from pipeline.extract.pool import ExtractionStream
 from pipeline.extract.source import Passes, extract_source

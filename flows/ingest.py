@@ -28,7 +28,7 @@ from pipeline.bucket.seen import SeenUrls
 from pipeline.bucket.spool import Spool
 from pipeline.bucket.warc import read_run_pages
 from pipeline.dedup.judge import DedupIndex, Index, Verdict
-from pipeline.dedup.near import Fingerprint
+from pipeline.dedup.minhash import Fingerprint
 from pipeline.runs.guard import run_guard
 from pipeline.runs.report import RunReport
 from pipeline.runs.run import Extracted, close_manifest, judge_all, record_written, summary

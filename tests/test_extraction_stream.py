@@ -9,7 +9,7 @@ import pytest
 from benchmarks.pipeline_bench import corpus_pages, synthetic_site_pages
 from pipeline.cleaning import Cleaner
 from pipeline.cleaning.site_learning import SiteBoilerplate
-from pipeline.dedup.near import Fingerprinter
+from pipeline.dedup.minhash import Fingerprinter
 from pipeline.extract.extractor import ExtractionSettings, Extractor
 from pipeline.extract.pool import ExtractionStream, extract_pages, pages_blocks
 from pipeline.outcomes import NotAnArticle

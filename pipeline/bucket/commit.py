@@ -47,7 +47,7 @@ from pipeline.bucket.packs import (
 from pipeline.bucket.seen import SeenUrl, SeenUrls
 from pipeline.cleaning.site_learning import SiteBoilerplate
 from pipeline.dedup.judge import Index, Verdict
-from pipeline.dedup.near import Fingerprint, Fingerprinter
+from pipeline.dedup.minhash import Fingerprint, Fingerprinter
 from pipeline.failpoints import failpoint
 from pipeline.record import AlsoAt, Article, utcnow
 from pipeline.storage import ObjectStore

@@ -21,7 +21,7 @@ from pipeline.bucket.manifest import Manifest
 from pipeline.bucket.seen import SeenUrl
 from pipeline.cleaning.site_learning import SiteBoilerplate
 from pipeline.dedup.judge import Verdict
-from pipeline.dedup.near import Fingerprinter
+from pipeline.dedup.minhash import Fingerprinter
 from pipeline.project import find_project
 from pipeline.record import Article
 from pipeline.settings import current as current_settings

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from pipeline.bucket.packs import read_location
-from pipeline.dedup.near import Fingerprint, Fingerprinter, NearDuplicateIndex
+from pipeline.dedup.minhash import Fingerprint, Fingerprinter
+from pipeline.dedup.near import NearDuplicateIndex
 from pipeline.outcomes import Dropped, Outcome
 from pipeline.record import AlsoAt, Article
 from pipeline.storage import ObjectStore

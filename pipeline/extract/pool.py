@@ -18,7 +18,7 @@ from functools import partial
 from multiprocessing import get_context
 
 from pipeline.cleaning.site_learning import page_blocks
-from pipeline.dedup.near import Fingerprint, Fingerprinter
+from pipeline.dedup.minhash import Fingerprint, Fingerprinter
 from pipeline.extract.decode import decode_body
 from pipeline.extract.extractor import Draft, ExtractionSettings, Extractor
 from pipeline.extract.source import Learn, Result, source_extractor

@@ -21,7 +21,7 @@ from pipeline.bucket.manifest import Manifest, list_manifests
 from pipeline.bucket.seen import seen_entry
 from pipeline.cleaning.site_learning import SiteBoilerplate
 from pipeline.dedup.judge import Deduplicator, Index, Verdict, duplicate_drop
-from pipeline.dedup.near import Fingerprint, NearDupSettings
+from pipeline.dedup.minhash import Fingerprint, NearDupSettings
 from pipeline.extract.source import Result
 from pipeline.outcomes import Dropped, NotAnArticle, Outcome
 from pipeline.record import Article, Page

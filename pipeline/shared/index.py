@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 import redis
 
-from pipeline.dedup.near import Fingerprint, NearDuplicateIndex, NearDupSettings, judge_pair, merge_union
+from pipeline.dedup.minhash import Fingerprint, NearDupSettings
+from pipeline.dedup.near import NearDuplicateIndex, judge_pair, merge_union
 from pipeline.record import Article, utcnow
 from pipeline.settings import current as current_settings
 from pipeline.shared.namespace import Namespace

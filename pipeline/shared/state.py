@@ -9,7 +9,7 @@ import redis
 
 from pipeline.bucket.commit import recover_journal
 from pipeline.bucket.manifest import Manifest
-from pipeline.dedup.near import NearDupSettings
+from pipeline.dedup.minhash import NearDupSettings
 from pipeline.record import utcnow
 from pipeline.settings import current as current_settings
 from pipeline.shared.index import SharedDedupIndex
