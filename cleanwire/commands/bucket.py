@@ -133,7 +133,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_manifests)
 
     p = common.with_store(sub.add_parser("export", help="export records as Parquet or JSON lines"))
-    p.add_argument("common.out")
+    p.add_argument("out")
     p.add_argument("--format", choices=["parquet", "jsonl"], default="parquet")
     p.add_argument("--since", help="only records added after this manifest id")
     p.add_argument("--source", type=common.source_name)

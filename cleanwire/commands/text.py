@@ -69,7 +69,7 @@ def cmd_clean_text(args: argparse.Namespace) -> int:
 
 
 def cmd_dedup(args: argparse.Namespace) -> int:
-    """Streams JSON lines in and common.out: texts are never all in memory at once."""
+    """Streams JSON lines in and out: texts are never all in memory at once."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from pipeline.dedup.stream import dedup_stream
