@@ -4,7 +4,7 @@
   ``AiohttpDownloadHandler`` (which Scrapy calls experimental), every crawl of a
   run in one process (``spiders.runner.crawl``), restartable.
 * **twisted**: Scrapy's default path, the Twisted reactor and its HTTP/1.1
-  handler, one ``scrapy crawl`` subprocess per crawl (how ``spiders/shared_frontier.py``
+  handler, one ``scrapy crawl`` subprocess per crawl (how ``spiders/frontier/crawl.py``
   runs its workers), as a production switch would run it.
 * **twisted+aiohttp**: the same subprocess with the aiohttp handler, to tell the
   handler's share of a difference from the process's.

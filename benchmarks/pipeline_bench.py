@@ -25,14 +25,14 @@ import yaml
 from benchmarks.dedup.corpus import synthetic_docs
 from benchmarks.extraction.corpus import build_corpus
 from benchmarks.news_pages import news_site_pages
-from pipeline.dedup import DedupIndex
-from pipeline.extract import ExtractionSettings, Extractor
-from pipeline.near_dup import dedup_stream
-from pipeline.packs import PACK_RECORDS, encode_record
-from pipeline.parallel import extract_pages
+from pipeline.bucket.commit import RecordWriter
+from pipeline.bucket.packs import PACK_RECORDS, encode_record
+from pipeline.dedup.judge import DedupIndex
+from pipeline.dedup.stream import dedup_stream
+from pipeline.extract.extractor import ExtractionSettings, Extractor
+from pipeline.extract.pool import extract_pages
 from pipeline.record import Article, Page
 from pipeline.storage import LocalStore, S3Store
-from pipeline.writer import RecordWriter
 
 
 def corpus_pages(copies: int) -> list[Page]:
@@ -152,7 +152,7 @@ def bench_store(n: int) -> dict[str, Any]:
     try:
         boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="bench")
         articles = _articles(n)
-        from pipeline.dedup import Verdict
+        from pipeline.dedup.judge import Verdict
 
         def one_at_a_time(store) -> None:
             """The baseline: one object per record, one PUT at a time (what layout 1 did, serially)."""
@@ -282,7 +282,8 @@ def bench_end_to_end(pages: list[Page]) -> dict[str, Any]:
     from benchmarks.static_site import serve_in_process
     from flows.ingest import ingest
     from pipeline.cleaning.site_learning import SiteBoilerplate
-    from pipeline.parallel import ExtractionStream, default_workers
+    from pipeline.extract.pool import ExtractionStream, default_workers
+    from pipeline.extract.source import extract_source
     from pipeline.sources import SourceConfig
     from spiders.runner import crawl
 
@@ -305,7 +306,7 @@ def bench_end_to_end(pages: list[Page]) -> dict[str, Any]:
             try:
                 for page in fetched:
                     stream.submit(page)
-                stream.results("bench", fetched, SiteBoilerplate("bench").learn)
+                extract_source("bench", fetched, ExtractionSettings(), SiteBoilerplate("bench"), stream)
             finally:
                 stream.close()
 
@@ -365,7 +366,7 @@ def bench_scaling(sizes: list[int], dedup_sizes: list[int], pages: list[Page]) -
         sample = [pages[i % len(pages)] for i in range(n)]
         rows["extract"][n] = _measure(lambda sample=sample: list(extract_pages(sample, extractor, workers=1)))
         articles = _articles(n)
-        from pipeline.dedup import Verdict
+        from pipeline.dedup.judge import Verdict
 
         rows["store"][n] = _measure(
             lambda articles=articles: RecordWriter(

@@ -20,10 +20,10 @@ from typing import Any
 import redis
 
 from benchmarks.dedup.corpus import synthetic_docs
-from pipeline.dedup import DedupIndex, Deduplicator
-from pipeline.near_dup import Fingerprinter
+from pipeline.bucket.seen import SeenUrl
+from pipeline.dedup.judge import DedupIndex, Deduplicator
+from pipeline.dedup.minhash import Fingerprinter
 from pipeline.record import Article
-from pipeline.seen import SeenUrl
 from pipeline.shared import SharedState
 from pipeline.storage import LocalStore
 from pipeline.textnorm import content_hash

@@ -28,7 +28,7 @@ from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 import yaml
 
 from pipeline import addresses
-from pipeline.decode import decode_body
+from pipeline.extract.decode import decode_body
 from pipeline.record import Page
 from pipeline.sources import (
     ArticleUrls,

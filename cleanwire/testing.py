@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.extract.fixtures import replay
 from pipeline.project import find_project
-from pipeline.source_fixtures import replay
 from pipeline.sources import parse_source
 
 

@@ -1,6 +1,6 @@
 """Extraction fanned out as Prefect tasks on a Dask cluster (prefect-dask's ``DaskTaskRunner``).
 
-The default path (``pipeline.parallel``) forks a process pool on the flow's own
+The default path (``pipeline.extract.pool``) forks a process pool on the flow's own
 machine. With Dask the same two passes, site learning and extraction, become
 Prefect tasks over chunks of a source's pages, so they run on whatever workers
 the scheduler has: a ``LocalCluster`` the runner starts (and stops) for the
@@ -30,8 +30,9 @@ from prefect.logging import get_run_logger
 from prefect.settings import PREFECT_API_URL, temporary_settings
 from prefect_dask import DaskTaskRunner
 
-from pipeline import parallel
-from pipeline.extract import Extractor
+from pipeline.extract import pool as parallel
+from pipeline.extract.extractor import ExtractionSettings, Extractor
+from pipeline.extract.source import Learn, Result, source_extractor
 from pipeline.outcomes import NotAnArticle
 from pipeline.record import Article, Page
 from pipeline.settings import current as current_settings
@@ -185,7 +186,7 @@ def _gather(futures: Iterable[PrefectFuture[ChunkResult[T]]], what: str, source:
 
 
 def pages_blocks(pages: list[Page]) -> list[set[str]]:
-    """``pipeline.parallel.pages_blocks`` on the Dask cluster: each page's blocks, in page order."""
+    """``pipeline.extract.pool.pages_blocks`` on the Dask cluster: each page's blocks, in page order."""
     if not pages:
         return []
     runner = _runner()
@@ -195,7 +196,7 @@ def pages_blocks(pages: list[Page]) -> list[set[str]]:
 
 
 def extract_pages(pages: list[Page], extractor: Extractor) -> Iterator[tuple[Page, Article | NotAnArticle]]:
-    """``pipeline.parallel.extract_pages`` on the Dask cluster: every page with its result, in order.
+    """``pipeline.extract.pool.extract_pages`` on the Dask cluster: every page with its result, in order.
 
     What travels to a worker per chunk: its pages (body bytes and headers) and the
     extractor (settings and the site's learned blocks); back: articles or outcomes.
@@ -206,6 +207,16 @@ def extract_pages(pages: list[Page], extractor: Extractor) -> Iterator[tuple[Pag
     chunks = chunk_pages(pages, sum(runner.client.nthreads().values()))
     results = _gather(extract_chunk.map(chunks, unmapped(extractor)), "extraction", pages[0].source)
     return zip(pages, [r for chunk in results for r in chunk.results], strict=True)
+
+
+class DaskPasses:
+    """``pipeline.extract.source.extract_source``'s two passes as chunk tasks on the flow's Dask
+    cluster: site learning sees every page's blocks before any page is extracted."""
+
+    def run(
+        self, source: str, pages: list[Page], settings: ExtractionSettings, learn: Learn
+    ) -> list[tuple[Page, Result]]:
+        return list(extract_pages(pages, source_extractor(settings, source, learn(pages_blocks(pages)))))
 
 
 def rerun_on(executor: str, address: str | None) -> DaskTaskRunner | None:

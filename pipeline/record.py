@@ -70,7 +70,7 @@ class Removal(BaseModel):
 
 
 class PageKind(BaseModel):
-    """Whether the page is an article, and the evidence that says so (pipeline/page_kind.py)."""
+    """Whether the page is an article, and the evidence that says so (pipeline/extract/page_kind.py)."""
 
     model_config = ConfigDict(extra="forbid")
 

@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from pipeline.extract import DEFAULT_MIN_WORDS, ExtractionSettings
+from pipeline.extract.extractor import DEFAULT_MIN_WORDS, ExtractionSettings
 
 
 def _http_url(value: str) -> str:
@@ -153,7 +153,7 @@ class SourceConfig(_Strict):
         ge=1,
         le=64,
         description="Scrapy processes crawling this source at once, sharing one frontier in Redis "
-        "(spiders/shared_frontier.py), when the run has a Redis URL; otherwise one in-process crawl. "
+        "(spiders/frontier/crawl.py), when the run has a Redis URL; otherwise one in-process crawl. "
         "politeness.max_pages is shared among them; concurrency_per_domain and download_delay apply "
         "per process, so the site sees up to this many times the load.",
     )

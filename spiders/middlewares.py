@@ -35,9 +35,9 @@ from scrapy.statscollectors import StatsCollector
 from w3lib.url import canonicalize_url
 
 from pipeline import addresses
+from pipeline.bucket.warc import PageWarcWriter
 from pipeline.record import Page, utcnow
 from pipeline.urls import InvalidUrl, checked_url, display_url
-from pipeline.warc import PageWarcWriter
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,11 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from pipeline.bucket.seen import SeenUrls
+from pipeline.extract.triage import non_html_reason
 from pipeline.outcomes import Dropped, Outcome
 from pipeline.record import Page, utcnow
-from pipeline.seen import SeenUrls
 from pipeline.sources import SourceConfig
-from pipeline.triage import non_html_reason
 from pipeline.urls import InvalidUrl, canonicalize, checked_url, display_url, same_site
 from spiders.middlewares import (
     USERINFO_STRIPPED,

@@ -20,9 +20,9 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import AsyncCrawlerRunner
 
+from pipeline.bucket.seen import SeenUrls
 from pipeline.outcomes import Dropped
 from pipeline.record import Page
-from pipeline.seen import SeenUrls
 from pipeline.sources import SourceConfig
 from spiders.registry import spider_class
 from spiders.settings import quiet_chosen_handler_notice, settings_for
@@ -57,7 +57,7 @@ class _Collector:
     def item_scraped(self, item: Any, response: Any = None, spider: Any = None) -> None:
         if isinstance(item, Page):
             # The run's own copy (sharing the body's bytes): whoever takes it may empty its body
-            # once drafted (pipeline.parallel.ExtractionStream), and the item other extensions
+            # once drafted (pipeline.extract.pool.ExtractionStream), and the item other extensions
             # and item pipelines saw must stay as it was.
             page = replace(item)
             self.result.pages.append(page)

@@ -14,7 +14,7 @@ import pytest
 from cleanwire.demo.run import DEMO_SOURCES
 from cleanwire.demo.server import SiteServer
 from flows.ingest import ingest
-from pipeline.reader import BucketReader
+from pipeline.bucket.reader import BucketReader
 from pipeline.sources import parse_source
 from tests.source_replay import assert_source_replays
 
@@ -86,7 +86,13 @@ def test_new_source_preview_record_and_ingest(site_urls, tmp_path) -> None:
     assert 1 <= len(rows) <= 6
     assert {"url", "outcome", "title", "chars"} <= set(rows[0])
     assert any(r["outcome"] == "extracted" and r["chars"] > 500 for r in rows)
-    assert len(list((fixtures / "capitol-test").glob("*.html.gz"))) == len(rows)
+    # every row's page is recorded, and so are the pages site learning saw that are no article
+    # candidates (the replay learns from the same pages), recorded as what they are
+    recorded = [json.loads(p.read_text()) for p in (fixtures / "capitol-test").glob("*.json")]
+    assert len(list((fixtures / "capitol-test").glob("*.html.gz"))) == len(recorded)
+    assert {r["url"] for r in rows} <= {r["url"] for r in recorded}
+    extra = [r for r in recorded if r["url"] not in {row["url"] for row in rows}]
+    assert all(r["outcome"] == "not-an-article" for r in extra), extra
 
     store = f"file://{tmp_path / 'bucket'}"
     run = ingest(config_dir=str(config_dir), store=store)

@@ -110,7 +110,7 @@ def test_smoke_run_reports_every_figure(smoke: dict[str, Any]) -> None:
 
 
 def test_cleanwire_missing_is_reported_and_baselines_still_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    why = "ModuleNotFoundError: No module named 'pipeline.near_dup'"
+    why = "ModuleNotFoundError: No module named 'pipeline.dedup.near'"
     monkeypatch.setattr(bench, "_load_cleanwire", lambda: (None, why))
     result = bench.run(smoke=True)
     assert result["cleanwire_available"] is False

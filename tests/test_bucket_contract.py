@@ -12,7 +12,7 @@ import pytest
 
 from cleanwire.cli import main as cli
 from flows.ingest import ingest
-from pipeline.reader import BucketReader
+from pipeline.bucket.reader import BucketReader
 from pipeline.record import SCHEMA_VERSION
 from pipeline.schema import validate_record
 from tests.bucket_files import stored_sightings

@@ -81,8 +81,8 @@ def test_dedup_command_streams_clusters(tmp_path, seeds) -> None:
 
 def test_parallel_extraction_matches_one_process(built_sites) -> None:
     """Across cores, every page gets the same result, in order, as in one process (non-articles too)."""
-    from pipeline.extract import Extractor
-    from pipeline.parallel import MIN_PAGES_FOR_POOL, extract_pages
+    from pipeline.extract.extractor import Extractor
+    from pipeline.extract.pool import MIN_PAGES_FOR_POOL, extract_pages
     from pipeline.record import Page
 
     files = sorted(built_sites["northwind-post"].rglob("*.html"))

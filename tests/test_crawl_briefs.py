@@ -13,7 +13,7 @@ import pytest
 from benchmarks.dedup.corpus import _synthetic_text
 from cleanwire.demo.server import SiteServer
 from flows.ingest import ingest
-from pipeline.reader import BucketReader
+from pipeline.bucket.reader import BucketReader
 
 BRIEFS = {
     "ferry-adds-sailing": (

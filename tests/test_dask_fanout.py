@@ -11,7 +11,7 @@ import pytest
 from cleanwire.cli import main as cli
 from flows.fanout import DaskUnavailable
 from flows.ingest import ingest
-from pipeline.reader import BucketReader
+from pipeline.bucket.reader import BucketReader
 from tests.conftest import REPO, write_demo_config
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

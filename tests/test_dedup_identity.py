@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.dedup_identity import RecurringBlocks, core_text, identity_text, is_chrome_line, prose_words
+from pipeline.dedup.identity import RecurringBlocks, core_text, identity_text, is_chrome_line, prose_words
 
 BODY = (
     "The council voted 6-3 on Tuesday to close the River Street bridge for repairs, "

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.drift import HISTORY, SourceStats, load_history, save_history
-from pipeline.manifest import Manifest
+from pipeline.bucket.manifest import Manifest
+from pipeline.runs.drift import HISTORY, SourceStats, load_history, save_history
 from pipeline.storage import open_store
 
 

@@ -9,10 +9,10 @@ import pytest
 from benchmarks.pipeline_bench import corpus_pages, synthetic_site_pages
 from pipeline.cleaning import Cleaner
 from pipeline.cleaning.site_learning import SiteBoilerplate
-from pipeline.extract import ExtractionSettings, Extractor
-from pipeline.near_dup import Fingerprinter
+from pipeline.dedup.minhash import Fingerprinter
+from pipeline.extract.extractor import ExtractionSettings, Extractor
+from pipeline.extract.pool import ExtractionStream, extract_pages, pages_blocks
 from pipeline.outcomes import NotAnArticle
-from pipeline.parallel import ExtractionStream, extract_pages, pages_blocks
 
 
 def after_the_crawl(pages):
@@ -52,7 +52,7 @@ def test_stream_equals_extraction_after_the_crawl(workers) -> None:
                     learning.observe_blocks(blocks)
             return learning.learned()
 
-        got = stream.results("bench", pages, learn)
+        got = stream.run("bench", pages, ExtractionSettings(), learn)
     finally:
         stream.close()
     assert learning.learned() == learned
@@ -71,7 +71,7 @@ def test_stream_equals_extraction_after_the_crawl(workers) -> None:
 def test_a_chunk_that_failed_keeps_its_pages_whole() -> None:
     from concurrent.futures import Future
 
-    from pipeline.parallel import _release_bodies
+    from pipeline.extract.pool import _release_bodies
 
     pages = synthetic_site_pages(2)
     failed: Future = Future()

@@ -22,13 +22,13 @@ import yaml
 from scrapy import Request
 
 from flows.ingest import ingest
-from pipeline.decode import decode_body
-from pipeline.extract import Extractor
+from pipeline.bucket.reader import BucketReader
+from pipeline.extract.decode import decode_body
+from pipeline.extract.extractor import Extractor
+from pipeline.extract.triage import PARSER_MAX_DEPTH, parsed_depth
 from pipeline.outcomes import Dropped, NotAnArticle, Outcome
-from pipeline.reader import BucketReader
 from pipeline.record import Article, Page
 from pipeline.sources import SourceConfig, parse_source
-from pipeline.triage import PARSER_MAX_DEPTH, parsed_depth
 from spiders.middlewares import (
     CrawlerTrapGuard,
     PrivateAddressGuard,

@@ -18,7 +18,7 @@ import boto3
 import pytest
 
 from flows.ingest import ingest
-from pipeline.reader import BucketReader
+from pipeline.bucket.reader import BucketReader
 from pipeline.storage import ConditionalWritesUnsupported, open_store
 from pipeline.storage.layout import PENDING_PREFIX
 from tests.bucket_files import stored_record_ids

@@ -9,11 +9,11 @@ import pytest
 
 from cleanwire.cli import main as cli
 from flows.ingest import ingest
-from pipeline.reader import BucketReader
+from pipeline.bucket.reader import BucketReader
+from pipeline.bucket.warc import read_pages
 from pipeline.schema import validate_record
 from pipeline.storage import open_store
 from pipeline.storage.layout import RAW_PREFIX
-from pipeline.warc import read_pages
 from tests.demo_pages import SEED_PAGES, page, unique_articles
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

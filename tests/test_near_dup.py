@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline import near_dup
-from pipeline.near_dup import Fingerprinter, NearDuplicateIndex, NearDupSettings, dedup_stream
+from pipeline.dedup import near as near_dup
+from pipeline.dedup import stream as dedup_stream_module
+from pipeline.dedup.minhash import Fingerprinter, NearDupSettings
+from pipeline.dedup.near import NearDuplicateIndex
+from pipeline.dedup.stream import dedup_stream
 from pipeline.textnorm import fold
 from tests.demo_pages import pages
 
@@ -158,16 +161,16 @@ def test_batch_dedup_equals_one_text_at_a_time(monkeypatch) -> None:
     expected = list(one_at_a_time(docs))
     assert sum(dup is not None for _, _, dup in expected) > 50
     for batch in (1, 16, 128):
-        monkeypatch.setattr(near_dup, "BATCH", batch)
+        monkeypatch.setattr(dedup_stream_module, "BATCH", batch)
         assert list(dedup_stream(docs, workers=1, learn_chrome=False)) == expected
 
 
 def test_worker_processes_give_the_same_stream(monkeypatch) -> None:
-    monkeypatch.setattr(near_dup, "BATCH", 32)
-    monkeypatch.setattr(near_dup, "IN_PROCESS_BATCHES", 2)
+    monkeypatch.setattr(dedup_stream_module, "BATCH", 32)
+    monkeypatch.setattr(dedup_stream_module, "IN_PROCESS_BATCHES", 2)
     started = []
-    start_pool = near_dup._pool
-    monkeypatch.setattr(near_dup, "_pool", lambda *args: started.append(args) or start_pool(*args))
+    start_pool = dedup_stream_module._pool
+    monkeypatch.setattr(dedup_stream_module, "_pool", lambda *args: started.append(args) or start_pool(*args))
     docs = stream_with_copies(400)
     assert list(dedup_stream(iter(docs), workers=2)) == list(dedup_stream(docs, workers=1))
     assert len(started) == 1

@@ -12,15 +12,15 @@ from datetime import timedelta
 import boto3
 import pytest
 
-from pipeline import packs
-from pipeline.dedup import DedupIndex, Verdict
-from pipeline.manifest import LinkEntry, Manifest, RecordEntry
-from pipeline.packs import pack_records, read_location
-from pipeline.reader import BucketReader
+from pipeline.bucket import packs
+from pipeline.bucket.commit import RecordWriter, recover_pending
+from pipeline.bucket.manifest import LinkEntry, Manifest, RecordEntry
+from pipeline.bucket.packs import pack_records, read_location
+from pipeline.bucket.reader import BucketReader
+from pipeline.dedup.judge import DedupIndex, Verdict
 from pipeline.record import AlsoAt, Article
 from pipeline.storage import LocalStore, open_store
 from pipeline.storage.layout import pending_key
-from pipeline.writer import RecordWriter, recover_pending
 from tests.s3_proxy import S3Proxy
 from tests.test_shared_state import article
 
@@ -175,8 +175,8 @@ def test_a_spooled_commit_partly_written_before_is_listed_once(tmp_path, monkeyp
     """The store went down after one of a commit's packs: the next run's recovery commits that
     pack's records, then the spooled commit is applied again. Every record ends up in exactly one
     manifest, the later one newer, and nothing is written twice."""
-    from pipeline.commit import Commit, apply_commit
-    from pipeline.seen import SeenUrls
+    from pipeline.bucket.commit import Commit, apply_commit
+    from pipeline.bucket.seen import SeenUrls
 
     monkeypatch.setattr(packs, "PACK_RECORDS", 3)
     store = LocalStore(tmp_path)
@@ -201,10 +201,10 @@ def test_a_spooled_commit_partly_written_before_is_listed_once(tmp_path, monkeyp
 def test_a_commit_applied_late_takes_an_id_after_the_newest_manifest(tmp_path) -> None:
     """A spooled commit keeps its run's old id only if no manifest became visible since: otherwise a
     reader that read "since" the newest manifest would never see it."""
-    from pipeline.commit import Commit, apply_commit
-    from pipeline.manifest import manifest_id_for
+    from pipeline.bucket.commit import Commit, apply_commit
+    from pipeline.bucket.manifest import manifest_id_for
+    from pipeline.bucket.seen import SeenUrls
     from pipeline.record import utcnow
-    from pipeline.seen import SeenUrls
 
     store = LocalStore(tmp_path)
     late = Manifest.start("late", ["east"])  # spooled by a run that could not reach the store
@@ -223,9 +223,9 @@ def test_a_commit_applied_late_takes_an_id_after_the_newest_manifest(tmp_path) -
 def test_a_sighting_repeated_by_an_older_recovery_is_read_and_exported_once(tmp_path) -> None:
     """Buckets written before recovery told the index a sighting's URL may name one (record, URL)
     pair in the record's also_at and again in later link packs: readers and export merge them."""
-    from pipeline.export import export_records
-    from pipeline.manifest import manifest_id_for
-    from pipeline.packs import pack_links
+    from pipeline.bucket.export import export_records
+    from pipeline.bucket.manifest import manifest_id_for
+    from pipeline.bucket.packs import pack_links
     from pipeline.record import utcnow
 
     store = LocalStore(tmp_path)

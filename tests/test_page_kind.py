@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract import Extractor, extract_article
+from pipeline.extract.extractor import Extractor, extract_article
+from pipeline.extract.page_kind import MIN_ARTICLE_WORDS, prose_score
 from pipeline.outcomes import NotAnArticle, Outcome
-from pipeline.page_kind import MIN_ARTICLE_WORDS, prose_score
 from pipeline.record import Page
 from pipeline.textnorm import word_count
 

@@ -14,15 +14,14 @@ from typing import Any
 
 import pytest
 
-from pipeline.commit import Commit, apply_commit
-from pipeline.dedup import DedupIndex, Deduplicator
-from pipeline.manifest import Manifest
-from pipeline.reader import BucketReader
+from pipeline.bucket.commit import Commit, apply_commit, recover_pending
+from pipeline.bucket.manifest import Manifest
+from pipeline.bucket.reader import BucketReader
+from pipeline.bucket.seen import SeenUrls
+from pipeline.dedup.judge import DedupIndex, Deduplicator
 from pipeline.record import Article
-from pipeline.seen import SeenUrls
 from pipeline.shared import SharedState
 from pipeline.storage import open_store
-from pipeline.writer import recover_pending
 from tests.bucket_files import stored_sightings
 from tests.test_shared_state import stories
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.reader import BucketReader
+from pipeline.bucket.reader import BucketReader
 from pipeline.storage import open_store
 from pipeline.storage.layout import PENDING_PREFIX
 from tests import syndication_sites

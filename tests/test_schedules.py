@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipeline.reader import BucketReader
+from pipeline.bucket.reader import BucketReader
 from tests.conftest import write_demo_config
 from tests.prefect_processes import prefect_server
 

@@ -1,4 +1,4 @@
-"""One source crawled by two Scrapy processes sharing a scrapy-redis frontier (spiders/shared_frontier.py).
+"""One source crawled by two Scrapy processes sharing a scrapy-redis frontier (spiders/frontier/crawl.py).
 
 Against a real redis-server and a 300-article site on 127.0.0.1 that logs every request path:
 each article is fetched once in total, both processes do a fair share, the merged crawl is what
@@ -17,12 +17,12 @@ import pytest
 import redis
 from pydantic import ValidationError
 
+from pipeline.bucket.seen import SeenUrl, SeenUrls, seen_entry
+from pipeline.bucket.warc import read_pages
 from pipeline.outcomes import Outcome
-from pipeline.seen import SeenUrl, SeenUrls, seen_entry
 from pipeline.sources import SourceConfig
-from pipeline.warc import read_pages
+from spiders.frontier.crawl import FrontierKeys, SharedFrontierError, crawl_shared_frontier
 from spiders.runner import SourceCrawl, crawl
-from spiders.shared_frontier import FrontierKeys, SharedFrontierError, crawl_shared_frontier
 from tests.frontier_site import FrontierSite
 
 
@@ -58,7 +58,7 @@ def article_paths(crawl_result: SourceCrawl) -> list[str]:
 
 
 def seen_after(*crawls: SourceCrawl) -> SeenUrls:
-    """What the flow records once the run's records are stored (``flows.ingest._seen_entries``)."""
+    """What the flow records once the run's records are stored (``pipeline.runs.run.build_commit``)."""
     seen = SeenUrls()
     for c in crawls:
         for page in c.pages:
@@ -185,7 +185,7 @@ def test_a_crashed_process_is_reported_and_nothing_is_lost_for_good(
     """
     site.reset_log()
     monkeypatch.setenv("CLEANWIRE_FAILPOINT", "frontier-worker-1-item-20")
-    with caplog.at_level(logging.ERROR, logger="spiders.shared_frontier"):
+    with caplog.at_level(logging.ERROR, logger="spiders.frontier.crawl"):
         first = crawl_shared_frontier(source, redis_url, 2, SeenUrls(), tmp_path / "run1")
     monkeypatch.delenv("CLEANWIRE_FAILPOINT")
     stats = first.stats
@@ -254,7 +254,7 @@ def test_ingest_crawls_such_a_source_on_the_shared_frontier(
     import yaml
 
     from flows.ingest import ingest
-    from pipeline.reader import BucketReader
+    from pipeline.bucket.reader import BucketReader
 
     config = {**site.source(), "crawl_processes": 2}
     name = config.pop("name")

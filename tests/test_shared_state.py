@@ -14,11 +14,11 @@ from datetime import timedelta
 
 import pytest
 
-from pipeline.commit import Commit, apply_commit
-from pipeline.dedup import Deduplicator, Verdict
-from pipeline.manifest import Manifest, created_from_id, list_manifests, manifest_id_for
+from pipeline.bucket.commit import Commit, apply_commit
+from pipeline.bucket.manifest import Manifest, created_from_id, list_manifests, manifest_id_for
+from pipeline.bucket.seen import SeenUrl
+from pipeline.dedup.judge import Deduplicator, Verdict
 from pipeline.record import Article, utcnow
-from pipeline.seen import SeenUrl
 from pipeline.shared import SharedState
 from pipeline.storage import open_store
 from pipeline.textnorm import content_hash
@@ -271,7 +271,7 @@ def test_shared_index_judges_the_syndication_set_as_the_local_index_does(redis_u
     briefs in one site's chrome: the Redis index gives each article the verdict the single-machine
     index gives it (each judged by the index, not by a run's own memory)."""
     from benchmarks.dedup.syndication import build_syndication_set
-    from pipeline.dedup import DedupIndex
+    from pipeline.dedup.judge import DedupIndex
 
     docs, _ = build_syndication_set("report", None, generated=30, copies_per_real=3)
     articles = [

@@ -8,14 +8,30 @@ import shutil
 
 import pytest
 
-from tests.source_replay import FIXTURES, assert_source_replays
+from cleanwire.demo.run import DEMO_SOURCES
+from pipeline.sources import load_sources
+from tests.source_replay import FIXTURES, REPO, assert_source_replays
 
-SOURCES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
+
+def enabled_sources() -> list[str]:
+    """The registry (this checkout's config/sources and the demo's), not the fixture folders: an
+    enabled source without recorded pages fails here instead of passing unseen."""
+    names = []
+    for directory in (REPO / "config" / "sources", DEMO_SOURCES):
+        loaded, errors = load_sources(directory)
+        assert not errors, errors
+        names += [s.name for s in loaded if s.enabled]
+    return sorted(names)
 
 
-@pytest.mark.parametrize("name", SOURCES)
+@pytest.mark.parametrize("name", enabled_sources())
 def test_recorded_source_replays(name: str) -> None:
     assert_source_replays(name)
+
+
+def test_an_enabled_source_without_fixtures_fails(tmp_path) -> None:
+    with pytest.raises(AssertionError, match="no recorded pages for weekly-view"):
+        assert_source_replays("weekly-view", fixtures=tmp_path)
 
 
 def test_a_changed_page_fails_with_a_readable_diff(tmp_path) -> None:

@@ -67,9 +67,9 @@ def test_recovery_of_a_layout_1_journal_skips_a_record_cut_short(tmp_path) -> No
     record may be there but incomplete. Recovery must not adopt it (nor crash)."""
     import json
 
-    from pipeline.dedup import DedupIndex
+    from pipeline.bucket.commit import recover_pending
+    from pipeline.dedup.judge import DedupIndex
     from pipeline.storage.layout import pending_key
-    from pipeline.writer import recover_pending
     from tests.test_shared_state import article
 
     store = LocalStore(tmp_path)

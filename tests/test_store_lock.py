@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from pipeline.lock import LOCK_KEY, LockHeld, StoreLock
+from pipeline.bucket.lock import LOCK_KEY, LockHeld, StoreLock
 from pipeline.storage import open_store
 
 
@@ -39,7 +39,7 @@ def test_lease_of_a_dead_process_is_taken_over_at_once(tmp_path) -> None:
     store = open_store(f"file://{tmp_path}")
     code = (
         "import os, sys; sys.path.insert(0, '.');"
-        "from pipeline.lock import StoreLock; from pipeline.storage import open_store;"
+        "from pipeline.bucket.lock import StoreLock; from pipeline.storage import open_store;"
         f"StoreLock(open_store('file://{tmp_path}'), 'crashed', ttl=3600).acquire(); os._exit(1)"
     )
     subprocess.run([sys.executable, "-c", code], check=False, timeout=60)

@@ -8,7 +8,7 @@ import gzip
 import json
 from pathlib import Path
 
-from pipeline.extract import extract_article
+from pipeline.extract.extractor import extract_article
 
 REAL = Path(__file__).parent / "fixtures" / "realpages"
 ROWS = {

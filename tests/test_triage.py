@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extract import Extractor
+from pipeline.extract.extractor import Extractor
+from pipeline.extract.triage import triage
 from pipeline.outcomes import NotAnArticle, Outcome
 from pipeline.record import Page
-from pipeline.triage import triage
 
 BODY = "<p>" + "The council met on Tuesday to vote on the budget for next year. " * 30 + "</p>"
 
@@ -80,7 +80,7 @@ def test_articles_mentioning_the_words_are_articles() -> None:
 
 
 def test_a_million_paragraphs_are_refused_before_parsing() -> None:
-    from pipeline.extract import extract_article
+    from pipeline.extract.extractor import extract_article
 
     html = "<html><head><title>x</title></head><body>" + "<p>x</p>" * 1_000_000 + "</body></html>"
     with pytest.raises(NotAnArticle) as refused:

@@ -20,7 +20,7 @@ from uuid import UUID
 
 import pytest
 
-from pipeline.reader import BucketReader
+from pipeline.bucket.reader import BucketReader
 from tests.conftest import write_demo_config
 from tests.demo_pages import unique_articles
 from tests.prefect_processes import REPO, PrefectServer, Worker, prefect_server, start_workers

@@ -36,7 +36,7 @@ def _rss_mib() -> float:
 
 def _method(name: str) -> Stream:
     if name == "cleanwire":
-        from pipeline.near_dup import dedup_stream
+        from pipeline.dedup.stream import dedup_stream
 
         return dedup_stream
     if name == "minhash_lsh":

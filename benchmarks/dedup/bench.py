@@ -61,7 +61,7 @@ SYNDICATION_TARGETS: dict[str, float] = {
 def _load_cleanwire() -> tuple[Stream | None, str | None]:
     """cleanwire's ``dedup_stream``, or why it cannot be had."""
     try:
-        from pipeline.near_dup import dedup_stream
+        from pipeline.dedup.stream import dedup_stream
     except Exception as exc:  # the module is written concurrently: any import failure is "unavailable"
         return None, f"{type(exc).__name__}: {exc}"
     return dedup_stream, None

@@ -42,7 +42,7 @@ from typing import Any
 import trafilatura
 
 from benchmarks.extraction.corpus import CorpusPage, build_corpus
-from pipeline.extract import Extractor
+from pipeline.extract.extractor import Extractor
 from pipeline.outcomes import NotAnArticle
 from pipeline.textnorm import fold
 

@@ -6,7 +6,7 @@ the command line (``--data ../shared/realpages``). Nothing the project ships nee
 the folder this benchmark says so and reports nothing. ``tests/fixtures/realpages`` holds a few of
 them (with their licences) for the smoke test.
 
-Systems, each over the same decoded HTML: ``cleanwire`` (``pipeline.extract.extract_article``, the
+Systems, each over the same decoded HTML: ``cleanwire`` (``pipeline.extract.extractor.extract_article``, the
 function ``cleanwire extract`` calls), ``trafilatura`` (``bare_extraction`` with its defaults and
 metadata) and ``trafilatura_precision`` (the same with ``favor_precision=True``).
 
@@ -52,7 +52,7 @@ from typing import Any
 
 import trafilatura
 
-from pipeline.extract import Extractor
+from pipeline.extract.extractor import Extractor
 from pipeline.outcomes import NotAnArticle
 from pipeline.textnorm import fold
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from lxml import html as lxml_html
 
 from pipeline.storage import ObjectStore
-from pipeline.storage.layout import STATE_PREFIX
+from pipeline.storage.layout import boilerplate_key
 from pipeline.textnorm import fold
 
 BLOCK_TAGS = (
@@ -42,10 +42,6 @@ MIN_WORDS = 3
 MAX_WORDS = 60
 MIN_PAGES = 4
 MIN_SHARE = 0.5
-
-
-def boilerplate_key(source: str) -> str:
-    return f"{STATE_PREFIX}boilerplate/{source}.json.gz"
 
 
 def page_blocks(html: str) -> set[str]:

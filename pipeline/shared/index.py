@@ -1,6 +1,6 @@
 """Where a record is judged a duplicate when many workers share one bucket: an index in Redis.
 
-The same judgement as ``pipeline.dedup.DedupIndex`` (content hash, canonical URL,
+The same judgement as ``pipeline.dedup.judge.DedupIndex`` (content hash, canonical URL,
 near-duplicates by MinHash LSH verified on bottom-k sketches), made atomic by a
 *claim*: a Lua script that, in one step, either names what the article duplicates
 or enters it as this run's pending record. Near-duplicate verification needs the
@@ -32,7 +32,8 @@ from typing import Any
 import numpy as np
 import redis
 
-from pipeline.near_dup import Fingerprint, NearDuplicateIndex, NearDupSettings, judge_pair, merge_union
+from pipeline.dedup.minhash import Fingerprint, NearDupSettings
+from pipeline.dedup.near import NearDuplicateIndex, judge_pair, merge_union
 from pipeline.record import Article, utcnow
 from pipeline.settings import current as current_settings
 from pipeline.shared.namespace import Namespace
@@ -213,7 +214,7 @@ class StaleClaim(Exception):
 
 
 class SharedDedupIndex:
-    """``DedupIndex``'s interface for ``Deduplicator`` and ``RecordWriter``, backed by Redis."""
+    """``pipeline.dedup.judge.Index`` (what ``Deduplicator`` and ``RecordWriter`` ask) in Redis."""
 
     def __init__(
         self,

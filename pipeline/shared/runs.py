@@ -24,8 +24,8 @@ from datetime import datetime, timedelta
 
 import redis
 
-from pipeline.lock import dead_here
-from pipeline.manifest import created_from_id, manifest_id_for
+from pipeline.bucket.lock import dead_here
+from pipeline.bucket.manifest import created_from_id, manifest_id_for
 from pipeline.record import utcnow
 from pipeline.settings import current as current_settings
 from pipeline.shared.namespace import Namespace

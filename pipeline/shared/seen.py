@@ -12,7 +12,7 @@ from dataclasses import asdict
 
 import redis
 
-from pipeline.seen import SeenUrl, SeenUrls
+from pipeline.bucket.seen import SeenUrl, SeenUrls
 from pipeline.shared.namespace import Namespace
 from pipeline.storage import ObjectStore
 

@@ -7,8 +7,9 @@ import logging
 
 import redis
 
-from pipeline.manifest import Manifest
-from pipeline.near_dup import NearDupSettings
+from pipeline.bucket.commit import recover_journal
+from pipeline.bucket.manifest import Manifest
+from pipeline.dedup.minhash import NearDupSettings
 from pipeline.record import utcnow
 from pipeline.settings import current as current_settings
 from pipeline.shared.index import SharedDedupIndex
@@ -17,7 +18,6 @@ from pipeline.shared.runs import ManifestSequencer, RunLease, run_alive
 from pipeline.shared.seen import SharedSeenUrls
 from pipeline.storage import ObjectStore
 from pipeline.storage.layout import SHARED_MODE_KEY, pending_key
-from pipeline.writer import recover_journal
 
 log = logging.getLogger(__name__)
 

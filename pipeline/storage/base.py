@@ -21,7 +21,23 @@ class ConditionalWritesUnsupported(StoreError):
 
 
 class ObjectStore(Protocol):
+    """What every backend offers, capabilities included (``remote``, ``sync``, ``prepare``), so
+    callers ask the store instead of probing its type."""
+
     url: str
+    # Writes take a round trip (many are kept in flight) rather than microseconds (one at a time).
+    remote: bool
+
+    def sync(self) -> None:
+        """Make every object written so far durable, before anything names them."""
+        ...
+
+    def prepare(self, *, orphan_age: float) -> list[str]:
+        """Make the store ready for a run's writes: refuse a backend that would break write-once
+        keys (``ConditionalWritesUnsupported``), clear what interrupted runs left half-written
+        (only as old as ``orphan_age`` seconds: other runs may be writing). Returns what the
+        user should be told."""
+        ...
 
     def put_new(self, key: str, data: bytes, content_type: str = "application/json") -> bool:
         """Write ``key`` only if absent; True if written, False if it already existed."""

@@ -29,6 +29,9 @@ SEEN_URLS_KEY = f"{STATE_PREFIX}seen-urls.json.gz"
 PENDING_PREFIX = f"{STATE_PREFIX}pending/"
 DRIFT_PREFIX = f"{STATE_PREFIX}drift/"
 SHARED_MODE_KEY = f"{STATE_PREFIX}shared-mode.json"  # present once runs have kept the state in Redis
+LOCK_KEY = f"{STATE_PREFIX}run.lock"
+BOILERPLATE_PREFIX = f"{STATE_PREFIX}boilerplate/"
+PROBE_PREFIX = "state/probe/"  # objects that test a backend's behaviour, deleted at once
 
 
 def record_pack_key(source: str, day: date, run_id: str, number: int) -> str:
@@ -53,3 +56,8 @@ def pending_key(run_id: str) -> str:
 
 def drift_key(source: str) -> str:
     return f"{DRIFT_PREFIX}{source}.json"
+
+
+def boilerplate_key(source: str) -> str:
+    """What site learning knows about ``source`` (``pipeline.cleaning.site_learning``)."""
+    return f"{BOILERPLATE_PREFIX}{source}.json.gz"

@@ -61,6 +61,10 @@ class LocalStore:
     def sync(self) -> None:
         os.sync()
 
+    def prepare(self, *, orphan_age: float) -> list[str]:
+        """Nothing to check: a directory honours write-once (``O_EXCL``), and leaves no uploads."""
+        return []
+
     def put(self, key: str, data: bytes, content_type: str = "application/json") -> None:
         path = self._path(key)
         os.replace(self._write_temp(path, data), path)

@@ -23,6 +23,7 @@ from pipeline import redact
 from pipeline.failpoints import failpoint
 from pipeline.settings import current as current_settings
 from pipeline.storage.base import ConditionalWritesUnsupported, StoreError
+from pipeline.storage.layout import PROBE_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,8 @@ def _code(exc: ClientError) -> str:
 
 
 class S3Store:
+    remote = True
+
     def __init__(
         self,
         bucket: str,
@@ -191,6 +194,15 @@ class S3Store:
                 return False
             raise StoreError(f"multipart put {key}: {exc}") from exc
 
+    def sync(self) -> None:
+        """Nothing to do: an object S3 acknowledged is durable."""
+
+    def prepare(self, *, orphan_age: float) -> list[str]:
+        self.check_conditional_writes()
+        if aborted := self.abort_orphan_uploads(older_than=orphan_age):
+            return [f"aborted {aborted} incomplete multipart uploads of interrupted runs"]
+        return []
+
     def abort_orphan_uploads(self, older_than: float = 0) -> int:
         """Abort incomplete multipart uploads under this store's prefix.
 
@@ -231,7 +243,7 @@ class S3Store:
 
     def check_conditional_writes(self) -> None:
         """Refuse a backend that ignores If-None-Match: it would overwrite write-once keys."""
-        key = f"state/probe/conditional-write-{uuid.uuid4().hex}"
+        key = f"{PROBE_PREFIX}conditional-write-{uuid.uuid4().hex}"
         try:
             first = self.put_new(key, b"1", "text/plain")
             second = self.put_new(key, b"2", "text/plain")

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from cleanwire.cli import main
-from pipeline.dedup import DedupIndex, Verdict
-from pipeline.manifest import Manifest
+from pipeline.bucket.commit import RecordWriter
+from pipeline.bucket.manifest import Manifest
+from pipeline.dedup.judge import DedupIndex, Verdict
 from pipeline.storage import open_store
-from pipeline.writer import RecordWriter
 from tests.test_shared_state import article
 
 CLEANWIRE = str(Path(sys.executable).with_name("cleanwire"))

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from pipeline.bucket.warc import USERINFO_STRIPPED_HEADER
 from pipeline.sources import SourceConfig
-from pipeline.warc import USERINFO_STRIPPED_HEADER
 from spiders.runner import crawl
 from tests.fault_site import article_html, stories
 from tests.hostile.site import HostileSite, RebindingDns, network_jail

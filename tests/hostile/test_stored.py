@@ -16,7 +16,7 @@ import yaml
 
 from cleanwire.cli import main
 from flows.ingest import ingest
-from pipeline.reader import BucketReader
+from pipeline.bucket.reader import BucketReader
 from tests.fault_site import article_html, stories
 from tests.hostile.site import HostileSite
 

@@ -9,6 +9,11 @@
 
 A crash anywhere leaves either nothing visible to readers, or a journal that
 ``recover_pending`` turns into a recovery manifest on the next run.
+
+A ``Commit`` (below) is everything one run writes, built once the run knows what it will
+store; applying it is idempotent (every object is write-once), so a retry after a storage
+error finishes the job, and a commit that could not be applied at all can be spooled to
+local disk (``pipeline.bucket.spool``) and applied by the next run.
 """
 
 from __future__ import annotations
@@ -18,13 +23,19 @@ import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, NamedTuple
 
-from pipeline.dedup import DedupIndex, Verdict
-from pipeline.failpoints import failpoint
-from pipeline.manifest import LinkEntry, Manifest, RecordEntry, Sequencer, created_from_id, manifest_exists
-from pipeline.near_dup import Fingerprint, Fingerprinter
-from pipeline.packs import (
+from pipeline.bucket.manifest import (
+    LinkEntry,
+    Manifest,
+    RecordEntry,
+    Sequencer,
+    created_from_id,
+    manifest_exists,
+    manifest_id_for,
+)
+from pipeline.bucket.packs import (
     PACK_CONTENT_TYPE,
     Pack,
     decode_link,
@@ -33,9 +44,14 @@ from pipeline.packs import (
     pack_links,
     pack_records,
 )
-from pipeline.record import AlsoAt, Article
+from pipeline.bucket.seen import SeenUrl, SeenUrls
+from pipeline.cleaning.site_learning import SiteBoilerplate
+from pipeline.dedup.judge import Index, Verdict
+from pipeline.dedup.minhash import Fingerprint, Fingerprinter
+from pipeline.failpoints import failpoint
+from pipeline.record import AlsoAt, Article, utcnow
 from pipeline.storage import ObjectStore
-from pipeline.storage.layout import PENDING_PREFIX, pending_key
+from pipeline.storage.layout import MANIFEST_PREFIX, PENDING_PREFIX, manifest_key, pending_key
 from pipeline.urls import canonicalize
 
 log = logging.getLogger(__name__)
@@ -87,7 +103,7 @@ def journal_urls(journal: dict[str, Any]) -> list[SeenAt] | None:
 
 
 def tell_index(
-    index: Any,
+    index: Index,
     records: Iterable[tuple[Article, RecordEntry, Fingerprint | None]],
     links: Iterable[LinkEntry],
     urls: list[SeenAt] | None,
@@ -116,7 +132,7 @@ def tell_index(
 
 class RecordWriter:
     def __init__(
-        self, store: ObjectStore, index: DedupIndex, run_id: str, manifest_id: str, concurrency: int = 16
+        self, store: ObjectStore, index: Index, run_id: str, manifest_id: str, concurrency: int = 16
     ) -> None:
         self.concurrency = concurrency
         self.store = store
@@ -130,7 +146,7 @@ class RecordWriter:
         def put(pack: Pack) -> bool:
             return self.store.put_new(pack.key, pack.data, PACK_CONTENT_TYPE)
 
-        workers = min(self.concurrency, len(packs)) if getattr(self.store, "remote", True) else 1
+        workers = min(self.concurrency, len(packs)) if self.store.remote else 1
         if workers <= 1:
             return [put(pack) for pack in packs]
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -182,7 +198,7 @@ class RecordWriter:
         self.store.delete(pending_key(self.run_id))
 
 
-def recover_pending(store: ObjectStore, index: DedupIndex) -> list[Manifest]:
+def recover_pending(store: ObjectStore, index: Index) -> list[Manifest]:
     """Adopt what crashed runs wrote but never committed; return the recovery manifests written."""
     written: list[Manifest] = []
     for key in list(store.list(PENDING_PREFIX)):
@@ -194,7 +210,7 @@ def recover_pending(store: ObjectStore, index: DedupIndex) -> list[Manifest]:
 
 def recover_journal(
     store: ObjectStore,
-    index: Any,
+    index: Index,
     journal: dict[str, Any],
     sequencer: Sequencer | None = None,
 ) -> Manifest | None:
@@ -288,3 +304,84 @@ def _read_complete(
         log.warning("removing %s: not a complete object", key)
         store.delete(key)
         return None
+
+
+
+@dataclass
+class Commit:
+    manifest: Manifest
+    verdicts: list[Verdict]
+    raw: list[tuple[Path, str]] = field(default_factory=list)  # local WARC file -> key
+    seen: list[tuple[str, SeenUrl]] = field(default_factory=list)  # canonical URL -> state
+    boilerplate: list[SiteBoilerplate] = field(default_factory=list)
+
+    @property
+    def run_id(self) -> str:
+        return self.manifest.run_id
+
+    @property
+    def new_records(self) -> int:
+        return sum(1 for v in self.verdicts if v.is_new)
+
+
+def apply_commit(
+    store: ObjectStore,
+    index: Index,
+    seen: SeenUrls,
+    commit: Commit,
+    sequencer: Sequencer | None = None,
+) -> WriteReport:
+    """Journal, records and links, raw pages, state, manifest (last), journal removed.
+
+    ``sequencer`` (shared mode) gives the manifest its id when it is written, so that ids
+    sort in the order manifests become visible to readers even with many runs at once.
+    """
+    manifest = commit.manifest
+    writer = RecordWriter(store, index, manifest.run_id, manifest.id)
+    report = writer.write(commit.verdicts)
+    for path, key in commit.raw:
+        store.put_file(key, path, "application/warc")
+        if key not in manifest.raw:
+            manifest.raw.append(key)
+    for url, state in commit.seen:
+        seen.record(url, state)
+    store.sync()  # objects durable before anything names them
+    failpoint("before-index")
+    index.save(store)
+    seen.save(store)
+    for site in commit.boilerplate:
+        site.save(store)
+    manifest.records = report.records
+    manifest.links = report.links
+    failpoint("before-manifest")
+    if sequencer is None:
+        _in_visibility_order(store, manifest, writer)
+        manifest.write(store)
+    else:
+        with sequencer(manifest.run_id) as (manifest_id, created):
+            manifest.id, manifest.created = manifest_id, created
+            writer.restamp(manifest_id)
+            manifest.write(store)
+    writer.finish()
+    return report
+
+
+def _in_visibility_order(store: ObjectStore, manifest: Manifest, writer: RecordWriter) -> None:
+    """Manifest ids must sort in the order manifests become visible, or a reader reading "since" the
+    newest id misses one. A commit applied late (from the spool, by a later run) has an older id:
+    it takes a new one. If the next run's crash recovery already committed part of it under its
+    id (the store went down after some of its packs), the new manifest names only the rest."""
+    try:  # recovery writes its manifests where this one goes: one GET, no HEAD before it
+        recovered = Manifest.model_validate_json(store.get(manifest_key(manifest.id)))
+    except KeyError:
+        recovered = None
+    if recovered is not None:
+        listed = {e.id for e in recovered.records}
+        linked = {(e.record_id, e.url) for e in recovered.links}
+        manifest.records = [e for e in manifest.records if e.id not in listed]
+        manifest.links = [e for e in manifest.links if (e.record_id, e.url) not in linked]
+    elif next(iter(store.list(MANIFEST_PREFIX, start_after=manifest_key(manifest.id))), None) is None:
+        return  # nothing newer: the id stands
+    manifest.created = utcnow()  # runs hold the store lease one at a time: later than any
+    manifest.id = manifest_id_for(manifest.created, manifest.run_id)
+    writer.restamp(manifest.id)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
-from pipeline.manifest import LinkEntry, Manifest, RecordEntry, list_manifests, manifest_exists
-from pipeline.packs import decode_link, entry_bytes, read_entry
+from pipeline.bucket.manifest import LinkEntry, Manifest, RecordEntry, list_manifests, manifest_exists
+from pipeline.bucket.packs import decode_link, entry_bytes, read_entry
 from pipeline.record import Article
 from pipeline.storage import ObjectStore, open_store
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.manifest import LinkEntry, RecordEntry
+from pipeline.bucket.manifest import LinkEntry, RecordEntry
 from pipeline.record import AlsoAt, Article
 from pipeline.storage import ObjectStore
 from pipeline.storage.layout import link_pack_key, record_pack_key

@@ -4,7 +4,8 @@ The in-process runner (``spiders.runner``) is bounded by one CPU: a source with 
 thousands of pages needs several processes. scrapy-redis gives them one request queue and one
 dupefilter, but it needs the Twisted reactor (its scheduler is synchronous, and the reactor
 cannot restart inside a long-lived flow process), so each crawler runs in its own subprocess
-(``python -m spiders.shared_frontier JOB.json``) and the parent merges what they wrote into one
+(``python -m spiders.frontier.worker JOB.json``, ``worker.py``, with the scheduler in
+``scheduler.py``) and the parent merges what they wrote into one
 ``SourceCrawl`` of the same shape the in-process runner returns.
 
 What scrapy-redis alone gets wrong, and what is done about it here:
@@ -38,11 +39,9 @@ uploads as the run's raw pages.
 
 from __future__ import annotations
 
-import argparse
 import collections
 import json
 import logging
-import math
 import os
 import shutil
 import signal
@@ -53,34 +52,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from scrapy import Request, Spider, signals
-from scrapy.crawler import Crawler
-from scrapy.exceptions import DontCloseSpider
-from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.failpoints import failpoint
+from pipeline.bucket.seen import SeenUrls
+from pipeline.bucket.warc import read_pages
 from pipeline.outcomes import Dropped, Outcome
 from pipeline.record import Page
-from pipeline.seen import SeenUrls
 from pipeline.sources import SourceConfig
-from pipeline.warc import read_pages
-from spiders.downloader import HANDLER as PINNED_HANDLER
+from spiders.frontier.scheduler import FrontierKeys, connect
 from spiders.runner import SourceCrawl
-from spiders.settings import quiet_chosen_handler_notice, settings_for
 
 log = logging.getLogger(__name__)
 
-KEY_PREFIX = "cleanwire:frontier"
-CLAIMED = "cleanwire_frontier_claimed"
-DEFAULT_LEASE = 60.0  # seconds a busy worker may go without refreshing its state
-DEFAULT_GRACE = 1.0  # seconds of empty queue and nobody busy before a worker closes
-IDLE_POLL = 0.05  # how soon an idle worker looks at the shared queue again (one Lua call)
-BARRIER_TIMEOUT = 20.0  # seconds a worker waits for the others to be ready
 STARTUP_MARGIN = 120  # seconds over politeness.max_seconds before the parent gives up
-AIOHTTP_HANDLER = PINNED_HANDLER  # Scrapy's aiohttp handler, connecting to checked addresses only
 
 
 class SharedFrontierError(RuntimeError):
@@ -89,335 +75,6 @@ class SharedFrontierError(RuntimeError):
     def __init__(self, message: str, partial: SourceCrawl) -> None:
         super().__init__(message)
         self.partial = partial
-
-
-@dataclass(frozen=True)
-class FrontierKeys:
-    """The Redis keys of one source's frontier; one prefix, so clean-up cannot miss one."""
-
-    source: str
-
-    @property
-    def prefix(self) -> str:
-        return f"{KEY_PREFIX}:{self.source}"
-
-    @property
-    def requests(self) -> str:
-        return f"{self.prefix}:requests"
-
-    @property
-    def dupefilter(self) -> str:
-        return f"{self.prefix}:dupefilter"
-
-    @property
-    def articles(self) -> str:
-        return f"{self.prefix}:articles"
-
-    @property
-    def workers(self) -> str:
-        return f"{self.prefix}:workers"
-
-    @property
-    def ready(self) -> str:
-        return f"{self.prefix}:ready"
-
-    def all(self) -> list[str]:
-        return [self.requests, self.dupefilter, self.articles, self.workers, self.ready]
-
-
-# -- the worker side: runs inside each subprocess ------------------------------------------------
-
-# Marks this worker idle and reads the queue and everyone's state in one atomic step, so a request
-# pushed by a worker that then goes idle is either counted as queued or the worker as busy.
-_IDLE_SCRIPT = """
-local now = tonumber(redis.call('TIME')[1])
-redis.call('HSET', KEYS[2], ARGV[1], 'idle ' .. now)
-local queued = redis.call('ZCARD', KEYS[1])
-local busy = 0
-local states = redis.call('HGETALL', KEYS[2])
-for i = 1, #states, 2 do
-  local state, stamp = string.match(states[i + 1], '^(%a+) (%d+)$')
-  if state == 'busy' and now - tonumber(stamp) <= tonumber(ARGV[2]) then
-    busy = busy + 1
-  end
-end
-return {queued, busy}
-"""
-
-# Server time, so workers on machines with different clocks agree on what a stale lease is.
-_STATE_SCRIPT = """
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ' ' .. redis.call('TIME')[1])
-return 1
-"""
-
-
-class SharedFrontierScheduler(RedisScheduler):
-    """scrapy-redis's scheduler, plus article-URL claims and a close that waits for the others."""
-
-    crawler: Crawler
-    worker: str
-    keys: FrontierKeys
-    lease: float
-    grace: float
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> SharedFrontierScheduler:
-        instance = super().from_crawler(crawler)
-        settings = crawler.settings
-        instance.crawler = crawler
-        instance.worker = settings.get("CLEANWIRE_FRONTIER_WORKER") or f"pid{os.getpid()}"
-        instance.keys = FrontierKeys(settings.get("CLEANWIRE_SOURCE", "unknown"))
-        instance.lease = settings.getfloat("CLEANWIRE_FRONTIER_LEASE", DEFAULT_LEASE)
-        instance.grace = settings.getfloat("CLEANWIRE_FRONTIER_GRACE", DEFAULT_GRACE)
-        instance._state = ""
-        instance._quiet_since: float | None = None
-        instance._poke = None
-        instance._refresher = None
-        instance._idle_script = instance.server.register_script(_IDLE_SCRIPT)
-        instance._state_script = instance.server.register_script(_STATE_SCRIPT)
-        crawler.signals.connect(instance.spider_idle, signal=signals.spider_idle)
-        return instance
-
-    def _set_state(self, state: str) -> None:
-        self._state_script(keys=[self.keys.workers], args=[self.worker, state])
-        self._state = state
-
-    def _refresh(self) -> None:
-        if self._state == "busy":
-            self._set_state("busy")
-
-    def open(self, spider: Spider) -> None:
-        from twisted.internet import task
-
-        super().open(spider)
-        self._set_state("busy")  # seeding from start() is work others must wait for
-        self._refresher = task.LoopingCall(self._refresh)
-        self._refresher.start(max(self.lease / 4, 0.5), now=False)
-
-    def close(self, reason: str) -> None:
-        if self._refresher is not None and self._refresher.running:
-            self._refresher.stop()
-        if self._poke is not None and self._poke.active():
-            self._poke.cancel()
-        self._set_state("done")
-        super().close(reason)  # SCHEDULER_PERSIST: the parent, not a worker, clears the frontier
-
-    def enqueue_request(self, request: Request) -> bool:
-        if request.meta.get("article_candidate") and not request.meta.get(CLAIMED):
-            if not self.server.sadd(self.keys.articles, request.url):
-                if self.stats:
-                    self.stats.inc_value("cleanwire/frontier/claimed_elsewhere")
-                return False
-            request.meta[CLAIMED] = True
-        return super().enqueue_request(request)
-
-    def next_request(self) -> Request | None:
-        request = super().next_request()
-        if request is not None and self._state != "busy":
-            self._set_state("busy")
-        return request
-
-    def spider_idle(self, spider: Spider) -> None:
-        """Close only when the shared queue is empty and no worker is busy, for ``grace`` seconds.
-
-        Between a pop and the busy mark another worker may briefly see nobody busy and an empty
-        queue; the grace period covers that. Were it missed, nothing is lost: the worker that
-        popped fetches the page and whatever it links on its own.
-        """
-        queued, busy = self._idle_script(
-            keys=[self.keys.requests, self.keys.workers], args=[self.worker, self.lease]
-        )
-        self._state = "idle"
-        now = time.monotonic()
-        if queued or busy:
-            self._quiet_since = None
-        elif self._quiet_since is None:
-            self._quiet_since = now
-        if self._quiet_since is not None and now - self._quiet_since >= self.grace:
-            return
-        self._wake_later()
-        raise DontCloseSpider
-
-    def _wake_later(self) -> None:
-        """Look again soon, not at the engine's 5-second heartbeat (its only other wake-up)."""
-        from twisted.internet import reactor
-
-        if self._poke is None or not self._poke.active():
-            self._poke = reactor.callLater(IDLE_POLL, self._wake)
-
-    def _wake(self) -> None:
-        slot = getattr(self.crawler.engine, "_slot", None)  # private: the heartbeat still works without it
-        if slot is not None and slot.closing is None:
-            slot.nextcall.schedule()
-
-
-class ItemLog:
-    """Each page and failure as one JSON line, flushed at once: a killed worker's log stays readable.
-
-    Pages carry what the WARC does not (candidate flag as the spider judged it, lastmod, the exact
-    fetch time); the parent takes body, status and headers from the WARC.
-    """
-
-    def __init__(self, path: Path, worker: str) -> None:
-        self.path = path
-        self.worker = worker
-        self._stream: IO[str] = path.open("a", encoding="utf-8")
-        self._count = 0
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ItemLog:
-        item_log = cls(
-            Path(crawler.settings.get("CLEANWIRE_FRONTIER_ITEM_LOG")),
-            crawler.settings.get("CLEANWIRE_FRONTIER_WORKER", ""),
-        )
-        crawler.signals.connect(item_log.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(item_log.spider_closed, signal=signals.spider_closed)
-        return item_log
-
-    def item_scraped(self, item: Any, response: Any = None, spider: Any = None) -> None:
-        if isinstance(item, Page):
-            line = {
-                "kind": "page",
-                "url": item.url,
-                "final_url": item.final_url,
-                "status": item.status,
-                "fetched": item.fetched.isoformat(),
-                "article_candidate": item.article_candidate,
-                "lastmod": item.lastmod,
-            }
-        elif isinstance(item, Dropped):
-            line = {"kind": "dropped", "url": item.url, "outcome": item.outcome.value, "reason": item.reason}
-        else:
-            return
-        self._stream.write(json.dumps(line) + "\n")
-        self._stream.flush()
-        self._count += 1
-        # Fault injection (tests): CLEANWIRE_FAILPOINT=frontier-worker-1-item-40 kills worker 1 there.
-        failpoint(f"frontier-worker-{self.worker}-item-{self._count}")
-
-    def spider_closed(self, spider: Any, reason: str) -> None:
-        self._stream.close()
-
-
-def worker_settings(
-    source: SourceConfig,
-    *,
-    redis_url: str,
-    worker: str,
-    processes: int,
-    warc_path: Path,
-    item_log: Path,
-    overrides: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The source's usual settings, under the reactor, with the frontier in Redis."""
-    keys = FrontierKeys(source.name)
-    settings = settings_for(source, warc_path=warc_path)
-    extensions = dict(settings.get("EXTENSIONS", {}))
-    extensions["spiders.shared_frontier.ItemLog"] = 0
-    settings.update(
-        {
-            "TWISTED_REACTOR_ENABLED": True,
-            "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
-            # The download handler the in-process runner gets (Scrapy picks it without a reactor):
-            # same limits and failure modes (docs/reliability.md), and Twisted's HTTP/1.1 handler
-            # was 4x slower here (300 pages from 127.0.0.1: 16 s against 3.9 s).
-            "DOWNLOAD_HANDLERS": {"http": AIOHTTP_HANDLER, "https": AIOHTTP_HANDLER},
-            # Scrapy takes requests from the scheduler until CONCURRENT_REQUESTS are in its downloader,
-            # though only concurrency_per_domain download at once: with 32, the first worker up
-            # took every seed and listing page into its own slot queue and the others idled. Taking
-            # no more than it can download leaves the rest in the shared queue for the others.
-            "CONCURRENT_REQUESTS": min(
-                source.politeness.concurrency_per_domain * len(source.allowed_domains),
-                settings["CONCURRENT_REQUESTS"],
-            ),
-            # The source's page budget is shared, not multiplied by the number of processes.
-            "CLOSESPIDER_PAGECOUNT": math.ceil(source.politeness.max_pages / processes),
-            "SCHEDULER": "spiders.shared_frontier.SharedFrontierScheduler",
-            "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",  # _IDLE_SCRIPT uses ZCARD
-            "SCHEDULER_QUEUE_KEY": keys.requests,
-            "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
-            "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
-            "SCHEDULER_PERSIST": True,
-            "SCHEDULER_FLUSH_ON_START": False,
-            "REDIS_URL": redis_url,
-            "EXTENSIONS": extensions,
-            "CLEANWIRE_FRONTIER_WORKER": worker,
-            "CLEANWIRE_FRONTIER_ITEM_LOG": str(item_log),
-        }
-    )
-    for key, value in (overrides or {}).items():
-        if key == "EXTENSIONS":
-            settings["EXTENSIONS"] = {**extensions, **value}
-        else:
-            settings[key] = value
-    return settings
-
-
-def wait_for_the_others(
-    redis_url: str, keys: FrontierKeys, processes: int, timeout: float = BARRIER_TIMEOUT
-) -> None:
-    """Start crawling together: a worker that is up first would otherwise take every seed alone.
-
-    Imports take seconds on a busy machine, and the first worker to run would fetch robots.txt,
-    the home page and every sitemap while the others still start. A worker that never arrives
-    (it failed to start) holds the others for ``timeout`` at most.
-    """
-    server = _redis(redis_url)
-    server.incr(keys.ready)
-    deadline = time.monotonic() + timeout
-    while int(server.get(keys.ready) or 0) < processes:
-        if time.monotonic() > deadline:
-            log.warning("started without all %d workers after %.0f s", processes, timeout)
-            return
-        time.sleep(0.05)
-
-
-def run_worker(job_path: Path) -> int:
-    """One worker: the job file says which source, where Redis is, and where to write."""
-    from scrapy.crawler import AsyncCrawlerProcess
-
-    from spiders.registry import spider_class
-
-    job = json.loads(job_path.read_text(encoding="utf-8"))
-    source = SourceConfig.model_validate(job["source"])
-    seen = SeenUrls.loads(Path(job["seen"]).read_bytes())
-    settings = worker_settings(
-        source,
-        redis_url=job["redis_url"],
-        worker=job["worker"],
-        processes=job["processes"],
-        warc_path=Path(job["warc"]),
-        item_log=Path(job["item_log"]),
-        overrides=job.get("overrides"),
-    )
-    process = AsyncCrawlerProcess(settings)
-    crawler = process.create_crawler(spider_class(source.spider))
-    outcome: dict[str, Any] = {}
-
-    def closed(spider: Any, reason: str) -> None:
-        outcome["reason"] = reason
-
-    crawler.signals.connect(closed, signal=signals.spider_closed)
-    wait_for_the_others(job["redis_url"], FrontierKeys(source.name), job["processes"])
-    process.crawl(crawler, source=source, seen=seen)
-    process.start()
-    stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
-    result = {"worker": job["worker"], "reason": outcome.get("reason"), "stats": stats}
-    Path(job["result"]).write_text(json.dumps(result, default=str), encoding="utf-8")
-    return 0 if outcome.get("reason") else 1
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description="One worker of a shared-frontier crawl (started by the parent)."
-    )
-    parser.add_argument("job", type=Path, help="the job file the parent wrote")
-    args = parser.parse_args(argv)
-    quiet_chosen_handler_notice()
-    return run_worker(args.job)
-
-
-# -- the parent side ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -439,15 +96,9 @@ class _Worker:
         return "\n".join(text.strip().splitlines()[-lines:])
 
 
-def _redis(redis_url: str) -> Any:
-    import redis
-
-    return redis.Redis.from_url(redis_url)
-
-
 def clear_frontier(redis_url: str, source: str) -> int:
     """Delete a source's frontier keys (queue, dupefilter, article claims, worker states)."""
-    return int(_redis(redis_url).delete(*FrontierKeys(source).all()))
+    return int(connect(redis_url).delete(*FrontierKeys(source).all()))
 
 
 def _exit_description(code: int) -> str:
@@ -620,7 +271,7 @@ class FrontierCrawl:
 
     def start(self) -> FrontierCrawl:
         """Clear the frontier left by any earlier run, then start the workers."""
-        self._redis = _redis(self.redis_url)
+        self._redis = connect(self.redis_url)
         self._redis.ping()  # a clear error now, not N worker tracebacks later
         self._redis.delete(*self.keys.all())
         if self.workdir.exists():
@@ -657,7 +308,7 @@ class FrontierCrawl:
             w.job.write_text(json.dumps(job), encoding="utf-8")
             with w.stderr.open("wb") as err:
                 w.process = subprocess.Popen(
-                    [sys.executable, "-m", "spiders.shared_frontier", str(w.job)],
+                    [sys.executable, "-m", "spiders.frontier.worker", str(w.job)],
                     cwd=root,
                     env=env,
                     stdin=subprocess.DEVNULL,
@@ -775,7 +426,3 @@ def crawl_shared_frontier(
     and whatever the failed one wrote completely, are still returned.
     """
     return FrontierCrawl(source, redis_url, processes, seen, warc_dir, overrides, timeout).start().finish()
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,7 @@
 """Where a record is judged a duplicate: same canonical URL, same folded text, or near-duplicate.
 
 Exact and URL matches come from hash maps; near-duplicates (syndicated copies
-in other chrome, light edits, truncated teasers) from ``pipeline.near_dup``,
+in other chrome, light edits, truncated teasers) from ``pipeline.dedup.near``,
 on the cleaned text. The index is persistent (kept in the store, so a re-run
 or another machine sees it), loaded once per run, and only ever updated with
 records whose write succeeded. Within a run, ``Deduplicator`` also remembers
@@ -16,11 +16,12 @@ import json
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
-from pipeline.near_dup import Fingerprint, Fingerprinter, NearDuplicateIndex
+from pipeline.bucket.packs import read_location
+from pipeline.dedup.minhash import Fingerprint, Fingerprinter
+from pipeline.dedup.near import NearDuplicateIndex
 from pipeline.outcomes import Dropped, Outcome
-from pipeline.packs import read_location
 from pipeline.record import AlsoAt, Article
 from pipeline.storage import ObjectStore
 from pipeline.storage.layout import DEDUP_INDEX_KEY, NEAR_DUP_INDEX_KEY
@@ -28,6 +29,28 @@ from pipeline.urls import canonicalize
 
 INDEX_FORMAT = 1
 log = logging.getLogger(__name__)
+
+
+class Index(Protocol):
+    """What judging and committing ask of an index: ``DedupIndex`` (one run at a time, kept in the
+    bucket) and ``pipeline.shared.index.SharedDedupIndex`` (many runs at once, in Redis)."""
+
+    near: NearDuplicateIndex  # its settings, and band keys
+
+    def claim(self, article: Article, fingerprint: Fingerprint | None = None) -> tuple[str, str] | None:
+        """(record id, how) if the article is known; else, when the index is shared, the article
+        is entered as this run's in the same step (no other run can then claim it)."""
+        ...
+
+    def same_page(self, article: Article, record_id: str) -> bool: ...
+
+    def add_record(self, article: Article, key: str, fingerprint: Fingerprint | None = None) -> None: ...
+
+    def add_url(self, canonical_url: str, record_id: str) -> None: ...
+
+    def add_member(self, record_id: str, fingerprint: Fingerprint | None) -> None: ...
+
+    def save(self, store: ObjectStore) -> None: ...
 
 
 @dataclass
@@ -131,7 +154,7 @@ class Verdict:
 class Deduplicator:
     """A streaming step: articles in, verdicts out, in the order given."""
 
-    def __init__(self, index: DedupIndex | Any, fingerprinter: Fingerprinter | None = None) -> None:
+    def __init__(self, index: Index, fingerprinter: Fingerprinter | None = None) -> None:
         self.index = index
         self.fingerprint = fingerprinter or Fingerprinter(index.near.settings)
         self._run = DedupIndex(near=NearDuplicateIndex(index.near.settings))

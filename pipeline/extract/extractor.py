@@ -18,12 +18,12 @@ from trafilatura.settings import Document
 
 from pipeline.cleaning import Cleaner, teasers
 from pipeline.cleaning.site_learning import tree_blocks
-from pipeline.decode import decode_body
+from pipeline.extract.decode import decode_body
+from pipeline.extract.page_kind import MIN_ARTICLE_WORDS, SHORT_WORDS, Verdict, judge, weigh_body
+from pipeline.extract.triage import check_budget, parse_html, triage
 from pipeline.outcomes import NotAnArticle, Outcome
-from pipeline.page_kind import MIN_ARTICLE_WORDS, SHORT_WORDS, Verdict, judge, weigh_body
 from pipeline.record import Article, Page, PageKind, Removal, utcnow
 from pipeline.textnorm import content_hash, paragraphs, record_id, word_count
-from pipeline.triage import check_budget, parse_html, triage
 from pipeline.urls import canonicalize, choose_canonical
 
 DEFAULT_MIN_WORDS = MIN_ARTICLE_WORDS

@@ -1,5 +1,8 @@
 """Extraction across cores: a process pool, pages in order, in-process when there are few.
 
+Two ``Passes`` for ``pipeline.extract.source.extract_source``: ``PoolPasses`` (the pages in
+hand), ``ExtractionStream`` (drafted while the crawl runs).
+
 trafilatura is pure CPU and holds the GIL, so threads do not help; processes
 do. Each worker builds its extractor once; pages go in chunks so the pickling
 cost stays small next to the parsing.
@@ -9,16 +12,16 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
 from multiprocessing import get_context
 
-from pipeline.cleaning import Cleaner
 from pipeline.cleaning.site_learning import page_blocks
-from pipeline.decode import decode_body
-from pipeline.extract import Draft, ExtractionSettings, Extractor
-from pipeline.near_dup import Fingerprint, Fingerprinter
+from pipeline.dedup.minhash import Fingerprint, Fingerprinter
+from pipeline.extract.decode import decode_body
+from pipeline.extract.extractor import Draft, ExtractionSettings, Extractor
+from pipeline.extract.source import Learn, Result, source_extractor
 from pipeline.outcomes import NotAnArticle, Outcome
 from pipeline.record import Article, Page
 from pipeline.settings import current as current_settings
@@ -79,6 +82,19 @@ def pages_blocks(pages: list[Page], workers: int | None = None) -> list[set[str]
         return list(pool.map(_blocks, pages, chunksize=max(4, len(pages) // (workers * 8))))
 
 
+class PoolPasses:
+    """Both passes over the pages in hand, on this machine's cores (``workers``: the default)."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers
+
+    def run(
+        self, source: str, pages: list[Page], settings: ExtractionSettings, learn: Learn
+    ) -> list[tuple[Page, Result]]:
+        extractor = source_extractor(settings, source, learn(pages_blocks(pages, self.workers)))
+        return list(extract_pages(pages, extractor, self.workers))
+
+
 # -- overlapping extraction with the crawl ---------------------------------------------------------
 
 STREAM_CHUNK = 16
@@ -127,7 +143,7 @@ def _finish_chunk(
     drafts: list[Draft | NotAnArticle], settings: ExtractionSettings, source: str, learned: frozenset[str]
 ) -> tuple[list[Article | NotAnArticle], dict[str, Fingerprint]]:
     """Cleaning, and the near-duplicate fingerprint of each article while its text is at hand."""
-    extractor = Extractor(settings, Cleaner(learned={source: learned}))
+    extractor = source_extractor(settings, source, learned)
     results = [_finish_one(draft, extractor) for draft in drafts]
     fingerprint = Fingerprinter()
     prints = {r.id: fingerprint(r.text) for r in results if isinstance(r, Article)}
@@ -172,7 +188,7 @@ class ExtractionStream:
             # a fork; a forked worker inheriting one hangs (seen: a run stuck for good). The fork
             # server is a clean process with the extraction modules already imported.
             context = get_context("forkserver")
-            context.set_forkserver_preload(["pipeline.parallel"])
+            context.set_forkserver_preload(["pipeline.extract.pool"])
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_yield_to_crawl)
         self._lock = threading.Lock()
         self._buffer: dict[str, list[Page]] = {}
@@ -203,15 +219,15 @@ class ExtractionStream:
         future.add_done_callback(partial(_release_bodies, pages))
         self._futures.setdefault(source, []).append((pages, future))
 
-    def results(
-        self, source: str, pages: list[Page], learn: Callable[[list[set[str]]], frozenset[str]]
-    ) -> list[tuple[Page, Article | NotAnArticle]]:
+    def run(
+        self, source: str, pages: list[Page], settings: ExtractionSettings, learn: Learn
+    ) -> list[tuple[Page, Result]]:
         """Every page of the source (in ``pages``' order) with its article or why it has none.
 
         Pages the crawl did not hand over (a crawl in another process) are drafted now.
-        ``learn`` gets every page's blocks and returns the site's learned boilerplate.
+        ``learn`` gets every page's blocks and returns the site's learned boilerplate; ``settings``
+        are the source's (those its pages were drafted with, ``self.settings``).
         """
-        settings = self._settings(source)
         with self._lock:
             self._send(source)
             sent = {id(p) for chunk, _ in self._futures.get(source, []) for p in chunk}

@@ -273,6 +273,41 @@ def _metadata_date(root: lxml_html.HtmlElement, url: str) -> str | None:
         return None
 
 
+def _weigh_markup(
+    verdict: Verdict, root: lxml_html.HtmlElement, paragraphs: list[str], title: str | None
+) -> None:
+    """The markup's evidence: structured data, og:type, <article>, the headline, link density."""
+    types = structured_types(root)
+    article_types = sorted(types & ARTICLE_TYPES)
+    listing_types = sorted(types & LISTING_TYPES)
+    if article_types:
+        verdict.add(f"structured data @type {article_types[0]}", 3)
+    elif listing_types:
+        verdict.add(f"structured data @type {listing_types[0]}", -2)
+    meta = _meta(root)
+    og_type = meta.get("og:type", "").lower()
+    if og_type == "article" or og_type.startswith("article"):
+        verdict.add("og:type article", 2)
+    elif og_type in NON_ARTICLE_OG_TYPES:
+        verdict.add(f"og:type {og_type}", -2)
+    elif og_type == "website":
+        verdict.add("og:type website", -1)  # weak: many templates set it on every page
+    if meta.get("article:published_time") or meta.get("article:modified_time"):
+        verdict.add("article:published_time", 1)
+    if _ARTICLE_ELEMENTS(root):
+        verdict.add("<article> element", 1)
+    if title:
+        folded_title = fold(title)
+        for h1 in _H1(root)[:5]:
+            heading = fold(h1.text_content())
+            if heading and (heading in folded_title or folded_title in heading):
+                verdict.add("headline matches title", 1)
+                break
+    count, share = linked_share(paragraphs, _anchor_texts(root))
+    if count >= 3 and share >= 0.5:
+        verdict.add(f"listing: {count} of the text's paragraphs are links ({share:.0%} of words)", -3)
+
+
 def judge(
     root: lxml_html.HtmlElement | None,
     url: str,
@@ -290,35 +325,7 @@ def judge(
     """
     verdict = Verdict()
     if root is not None:
-        types = structured_types(root)
-        article_types = sorted(types & ARTICLE_TYPES)
-        listing_types = sorted(types & LISTING_TYPES)
-        if article_types:
-            verdict.add(f"structured data @type {article_types[0]}", 3)
-        elif listing_types:
-            verdict.add(f"structured data @type {listing_types[0]}", -2)
-        meta = _meta(root)
-        og_type = meta.get("og:type", "").lower()
-        if og_type == "article" or og_type.startswith("article"):
-            verdict.add("og:type article", 2)
-        elif og_type in NON_ARTICLE_OG_TYPES:
-            verdict.add(f"og:type {og_type}", -2)
-        elif og_type == "website":
-            verdict.add("og:type website", -1)  # weak: many templates set it on every page
-        if meta.get("article:published_time") or meta.get("article:modified_time"):
-            verdict.add("article:published_time", 1)
-        if _ARTICLE_ELEMENTS(root):
-            verdict.add("<article> element", 1)
-        if title:
-            folded_title = fold(title)
-            for h1 in _H1(root)[:5]:
-                heading = fold(h1.text_content())
-                if heading and (heading in folded_title or folded_title in heading):
-                    verdict.add("headline matches title", 1)
-                    break
-        count, share = linked_share(paragraphs, _anchor_texts(root))
-        if count >= 3 and share >= 0.5:
-            verdict.add(f"listing: {count} of the text's paragraphs are links ({share:.0%} of words)", -3)
+        _weigh_markup(verdict, root, paragraphs, title)
     if root is not None and date and _metadata_date(root, url):
         verdict.add("publication date in the page's metadata", 1)
     elif date:

@@ -15,7 +15,7 @@ import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
-from pipeline.manifest import Manifest
+from pipeline.bucket.manifest import Manifest
 from pipeline.storage import ObjectStore
 from pipeline.storage.layout import drift_key
 

@@ -17,7 +17,7 @@ fingerprint is taken of the text left once chrome lines are gone:
   a block in many *different* articles identifies none of them.
 
 Blocks are lines; the *core* of a text (what a short text's match must include, see
-``pipeline.near_dup``) is its paragraph with most prose, paragraphs being separated by blank
+``pipeline.dedup.near``) is its paragraph with most prose, paragraphs being separated by blank
 lines when the text has any (hard-wrapped text keeps its paragraphs), else lines.
 """
 

@@ -16,14 +16,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from pipeline.bucket.commit import Commit
+from pipeline.bucket.manifest import Manifest
+from pipeline.bucket.seen import SeenUrl
 from pipeline.cleaning.site_learning import SiteBoilerplate
-from pipeline.commit import Commit
-from pipeline.dedup import Verdict
-from pipeline.manifest import Manifest
-from pipeline.near_dup import Fingerprinter
+from pipeline.dedup.judge import Verdict
+from pipeline.dedup.minhash import Fingerprinter
 from pipeline.project import find_project
 from pipeline.record import Article
-from pipeline.seen import SeenUrl
 from pipeline.settings import current as current_settings
 
 

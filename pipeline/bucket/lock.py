@@ -18,9 +18,8 @@ from datetime import UTC, datetime, timedelta
 
 from pipeline.settings import current as current_settings
 from pipeline.storage import ObjectStore, StoreError
-from pipeline.storage.layout import STATE_PREFIX
+from pipeline.storage.layout import LOCK_KEY
 
-LOCK_KEY = f"{STATE_PREFIX}run.lock"
 log = logging.getLogger(__name__)
 
 
