@@ -246,8 +246,8 @@ def _write_site(root: Path, pages: list[Page]) -> None:
     (root / "robots.txt").write_text("User-agent: *\nAllow: /\n")
 
 
-def _source_yaml(base: str, pages: int) -> str:
-    """This benchmark only: AutoThrottle off, no delay, high concurrency."""
+def _source_yaml(base: str, pages: int, delay: float = 0, concurrency: int = 32) -> str:
+    """Benchmarks only: AutoThrottle off, no delay and high concurrency unless asked."""
     return f"""site_name: Bench Ledger
 allowed_domains: [127.0.0.1]
 allow_private: true
@@ -258,8 +258,8 @@ article_urls:
   allow: ['/a/']
 politeness:
   autothrottle: false
-  download_delay: 0
-  concurrency_per_domain: 32
+  download_delay: {delay}
+  concurrency_per_domain: {concurrency}
   max_pages: {pages + 10}
   obey_robots: false
   memory_limit_mb: 8192  # the measuring process holds every page too (5,000 real-weight pages: 0.9 GB)

@@ -16,7 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import pipeline_bench
+from benchmarks import overlap_bench, pipeline_bench
 from benchmarks.dedup import bench as dedup_bench
 from benchmarks.extraction import bench as extraction_bench
 from benchmarks.realpages import bench as realpages_bench
@@ -130,6 +130,18 @@ def _targets(results: dict) -> list[tuple[str, str, str, str]]:
                 str(all(ded["syndication_set"]["passed"].values())),
             )
         )
+    overlap = results.get("overlap")
+    if overlap:
+        rows.append(
+            (
+                "3 runs of different sources at once vs the longest alone (generated pages, local servers)",
+                f"{overlap['ratio_to_longest_alone']:.2f}x ({overlap['together_seconds']} s vs "
+                f"{max(overlap['alone_seconds'].values())} s; each story once: {overlap['each_story_once']}, "
+                f"also_at complete: {overlap['also_at_complete']})",
+                "<= 1.3x",
+                str(overlap["passed"]),
+            )
+        )
     throughput = ded.get("throughput", {})
     if throughput.get("ratio") is not None:
         rows.append(
@@ -165,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         ("extraction", extraction_bench),
         ("dedup", dedup_bench),
         ("pipeline", pipeline_bench),
+        ("overlap", overlap_bench),
     ):
         console.print(f"[bold]{name}[/bold] ...")
         results[name] = (

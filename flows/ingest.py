@@ -47,6 +47,13 @@ from spiders.runner import SourceCrawl
 SHARED_ORPHAN_UPLOAD_AGE = 6 * 3600
 
 
+@task(name="load-seen", cache_policy=NONE, **STORAGE_RETRIES)
+def load_seen(store: ObjectStore, shared: SharedState | None = None) -> SeenUrls:
+    """The seen URLs the crawl skips unchanged pages by: Redis's (shared), or the bucket's as they
+    are now (read again under the store's lease before they are written)."""
+    return shared.seen if shared is not None else SeenUrls.load(store)
+
+
 @task(name="load-state", cache_policy=NONE, **STORAGE_RETRIES)
 def load_state(store: ObjectStore, shared: SharedState | None = None) -> tuple[Index, SeenUrls]:
     """The dedup index and seen URLs: from the bucket (one run at a time) or Redis (shared).
@@ -167,34 +174,50 @@ def _run(bucket: ObjectStore, plan: Plan) -> dict[str, Any]:
     shared = SharedState(redis_url, bucket, run_id) if redis_url else None
     sequencer = shared.sequencer.slot if shared is not None else None
     with (
-        run_guard(bucket, run_id, plan.lock_wait, shared),
+        run_guard(bucket, run_id, plan.names, plan.lock_wait, shared) as guard,
         tempfile.TemporaryDirectory(prefix=f"cleanwire-{run_id}-") as tmp,
     ):
-        index, seen = load_state(bucket, quote(shared))
-        # After recovery: this run's manifest sorts after any it recovered from a crashed run.
-        manifest = Manifest.start(run_id, plan.names)
-        drained = drain_spool(bucket, quote(index), quote(seen), spool, sequencer)
+        # The crawl reads seen URLs without the store's lease: its sources are this run's alone.
+        seen = load_seen(bucket, quote(shared))
         crawls, extracted, fingerprints = crawl_and_extract(plan, seen, Path(tmp), bucket, report)
-        clock = time.monotonic()
-        verdicts = dedup(quote(extracted), quote(index), quote(fingerprints))
-        clock = report.lap("dedup", clock)
-        commit, warnings = close_manifest(manifest, report, crawls, extracted, verdicts, bucket)
-        for warning in warnings:
-            logger.warning("%s", warning)
-        try:
-            written = store_results.with_options(retries=plan.store_retries)(
-                bucket, quote(commit), quote(index), quote(seen), sequencer
-            )
-        except StoreError as exc:
-            path = spool.save(commit)
-            report.spooled = commit.new_records
-            logger.error(
-                "the store stayed unavailable (%s); %d records spooled to %s", exc, commit.new_records, path
-            )
-            written = WriteReport()
-        report.lap("store", clock)
+        with guard.commit():
+            index, seen = load_state(bucket, quote(shared))  # what runs committed meanwhile included
+            # After recovery: this run's manifest sorts after any it recovered from a crashed run.
+            manifest = Manifest.start(run_id, plan.names)
+            drained = drain_spool(bucket, quote(index), quote(seen), spool, sequencer)
+            clock = time.monotonic()
+            verdicts = dedup(quote(extracted), quote(index), quote(fingerprints))
+            clock = report.lap("dedup", clock)
+            commit, warnings = close_manifest(manifest, report, crawls, extracted, verdicts, bucket)
+            for warning in warnings:
+                logger.warning("%s", warning)
+            written = _store_or_spool(bucket, commit, index, seen, sequencer, spool, plan.store_retries)
+            report.spooled = 0 if written is not None else commit.new_records
+            report.lap("store", clock)
     report.drained = drained
-    return _summary(report, manifest, bucket, written, plan, crawls)
+    return _summary(report, manifest, bucket, written or WriteReport(), plan, crawls)
+
+
+def _store_or_spool(
+    bucket: ObjectStore,
+    commit: Commit,
+    index: Index,
+    seen: SeenUrls,
+    sequencer: Sequencer | None,
+    spool: Spool,
+    retries: int,
+) -> WriteReport | None:
+    """The commit applied, or (the store stayed down) spooled for the next run: None."""
+    try:
+        return store_results.with_options(retries=retries)(
+            bucket, quote(commit), quote(index), quote(seen), sequencer
+        )
+    except StoreError as exc:
+        path = spool.save(commit)
+        get_run_logger().error(
+            "the store stayed unavailable (%s); %d records spooled to %s", exc, commit.new_records, path
+        )
+        return None
 
 
 def _summary(

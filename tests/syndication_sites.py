@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import random
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,8 @@ import yaml
 
 from benchmarks.dedup.corpus import _synthetic_text
 from benchmarks.dedup.syndication import regroup
+from pipeline.bucket.reader import BucketReader
+from tests.bucket_files import stored_record_ids
 
 SHARED, EAST_ONLY, WEST_ONLY = 24, 4, 4
 
@@ -157,3 +160,24 @@ def write_configs(target: Path, bases: dict[str, str], download_delay: float = 0
         }
         (target / f"{name}.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
     return target
+
+
+def assert_each_story_once_with_copies(store: str) -> None:
+    """Every story is one record, in one manifest, with every other site's copy in its also_at."""
+    reader = BucketReader(store)
+    records = list(reader.records())
+    assert len(records) == len(stories()), sorted(r.url for r in records)
+    stored = stored_record_ids(store)
+    assert len(stored) == len(set(stored)) == len(stories())  # no stray or second copy in any pack
+    listed = Counter(entry.id for m in reader.manifests() for entry in m.records)
+    assert set(listed.values()) == {1}, [i for i, n in listed.items() if n > 1]  # in one manifest each
+    by_slug: dict[str, list] = {}
+    for record in records:
+        urls = [record.url, *(a.url for a in record.also_at)]
+        for slug in {u.rsplit("/", 1)[-1].removesuffix(".html") for u in urls}:
+            by_slug.setdefault(slug, []).append(urls)
+    for story in stories():
+        (urls,) = by_slug[story.slug]  # exactly one record knows this story
+        sites = sorted({u.split("/")[3] for u in urls})
+        expected = [site for site, body in (("news", story.east), ("wire", story.west)) if body]
+        assert sites == expected, (story.slug, urls)

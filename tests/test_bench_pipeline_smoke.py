@@ -20,3 +20,6 @@ def test_bench_smoke_writes_results(tmp_path, prefect_server) -> None:
     assert set(e2e["seconds"]) == {"crawl", "extract", "dedup", "store"}
     assert set(pipeline["scaling"]["seconds_and_peak_mib"]) == {"extract", "dedup", "store"}
     assert results["extraction"]["systems"]["cleanwire"]["f1"] > 0
+    overlap = results["overlap"]  # three runs at once into one store: each story once, also_at complete
+    assert overlap["records_together"] > 0 and overlap["each_story_once"] and overlap["also_at_complete"]
+    assert set(overlap["alone_seconds"]) == {"courier-a", "courier-b", "courier-c"}

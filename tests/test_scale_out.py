@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ from pipeline.bucket.reader import BucketReader
 from pipeline.storage import open_store
 from pipeline.storage.layout import PENDING_PREFIX
 from tests import syndication_sites
-from tests.bucket_files import stored_record_ids
+from tests.syndication_sites import assert_each_story_once_with_copies
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 CLEANWIRE = str(Path(sys.executable).with_name("cleanwire"))
@@ -80,26 +79,6 @@ def ingest_runs_since(started: datetime) -> list:
             flow_run_filter=FlowRunFilter(start_time=FlowRunFilterStartTime(after_=started))
         )
     return [r for r in runs if r.name and r.state and r.state.is_completed()]
-
-
-def assert_each_story_once_with_copies(store: str) -> None:
-    reader = BucketReader(store)
-    records = list(reader.records())
-    assert len(records) == EXPECTED, sorted(r.url for r in records)
-    stored = stored_record_ids(store)
-    assert len(stored) == len(set(stored)) == EXPECTED  # no stray or second copy in any pack
-    listed = Counter(entry.id for m in reader.manifests() for entry in m.records)
-    assert set(listed.values()) == {1}, [i for i, n in listed.items() if n > 1]  # in one manifest each
-    by_slug: dict[str, list] = {}
-    for record in records:
-        urls = [record.url, *(a.url for a in record.also_at)]
-        for slug in {u.rsplit("/", 1)[-1].removesuffix(".html") for u in urls}:
-            by_slug.setdefault(slug, []).append(urls)
-    for story in STORIES:
-        (urls,) = by_slug[story.slug]  # exactly one record knows this story
-        sites = sorted({u.split("/")[3] for u in urls})
-        expected = [site for site, body in (("news", story.east), ("wire", story.west)) if body]
-        assert sites == expected, (story.slug, urls)
 
 
 def test_two_workers_on_syndicating_sites_store_each_story_once(

@@ -29,7 +29,8 @@ SEEN_URLS_KEY = f"{STATE_PREFIX}seen-urls.json.gz"
 PENDING_PREFIX = f"{STATE_PREFIX}pending/"
 DRIFT_PREFIX = f"{STATE_PREFIX}drift/"
 SHARED_MODE_KEY = f"{STATE_PREFIX}shared-mode.json"  # present once runs have kept the state in Redis
-LOCK_KEY = f"{STATE_PREFIX}run.lock"
+LOCK_KEY = f"{STATE_PREFIX}run.lock"  # the store's lease: judging duplicates and committing
+SOURCE_LOCK_PREFIX = f"{STATE_PREFIX}locks/"  # a source's lease: one run at a time crawls it
 BOILERPLATE_PREFIX = f"{STATE_PREFIX}boilerplate/"
 PROBE_PREFIX = "state/probe/"  # objects that test a backend's behaviour, deleted at once
 
@@ -61,3 +62,7 @@ def drift_key(source: str) -> str:
 def boilerplate_key(source: str) -> str:
     """What site learning knows about ``source`` (``pipeline.cleaning.site_learning``)."""
     return f"{BOILERPLATE_PREFIX}{source}.json.gz"
+
+
+def source_lock_key(source: str) -> str:
+    return f"{SOURCE_LOCK_PREFIX}source={source}.lock"
