@@ -209,7 +209,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
         article = Extractor().extract_page(Page(url=url, body=body, source=args.source), explicit=True)
     except NotAnArticle as exc:
         console.print(f"{exc.outcome}: {exc.reason}", style="yellow")
+        if args.html:
+            failed = [(url, exc.outcome.value, exc.reason, None)]
+            _write_preview_html(args.html, f"extract {path.name}", failed)
         return 2
+    if args.html:
+        _write_preview_html(args.html, f"extract {path.name}", [(url, "extracted", None, article)])
     kind = article.page_kind
     if kind is not None and kind.kind != "article":
         # The page is the user's choice: its text is returned, with what a crawl would decide.
@@ -220,6 +225,19 @@ def cmd_extract(args: argparse.Namespace) -> int:
         )
     print(article.model_dump_json(indent=2))
     return 0
+
+
+def _write_preview_html(target: str, title: str, pages: list[tuple[str, str, str | None, object]]) -> None:
+    """``--html OUT``: the pages as ``cleanwire.views.preview_html`` shows them, in one file."""
+    from cleanwire.views.preview_html import PreviewPage, render_preview
+
+    html = render_preview(
+        [PreviewPage(url, outcome, reason, article) for url, outcome, reason, article in pages],  # type: ignore[arg-type]
+        title,
+        subtitle=f"{len(pages)} page(s): the stored text, and in place what cleaning removed",
+    )
+    Path(target).write_text(html, encoding="utf-8")
+    console.print(f"wrote {target}")
 
 
 def cmd_clean_text(args: argparse.Namespace) -> int:
@@ -295,6 +313,20 @@ def cmd_manifests(args: argparse.Namespace) -> int:
             str(s["id"]), str(s["created"]), str(s["records"]), str(s["links"]), json.dumps(s["counts"])
         )
     out.print(table)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from cleanwire.views.report_html import render_report
+    from pipeline.bucket_history import load_history
+    from pipeline.storage import open_store
+
+    if not Path(args.html).parent.is_dir():
+        raise CliError(f"{args.html}: no such directory {Path(args.html).parent}")
+    history = load_history(open_store(_store_url(args)), last=args.runs)
+    Path(args.html).write_text(render_report(history), encoding="utf-8")
+    what = "no runs: the store has no manifests" if history.empty else f"{len(history.runs)} runs"
+    console.print(f"wrote {args.html} ({what})")
     return 0
 
 
@@ -500,6 +532,10 @@ def cmd_preview(args: argparse.Namespace) -> int:
         sites = nullcontext()
     with sites:
         rows = preview_source(source, args.limit, fixture_dir)
+    if args.html:
+        _write_preview_html(
+            args.html, f"preview {source.name}", [(r.url, r.outcome, r.reason, r.article) for r in rows]
+        )
     if args.json:
         for row in rows:
             print(json.dumps(row.json(), ensure_ascii=False))
@@ -636,6 +672,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("page")
     p.add_argument("--url", required=True)
     p.add_argument("--source", default="adhoc", type=source_name)
+    p.add_argument("--html", metavar="OUT.html", help="also write the page as HTML, with what was removed")
     p.set_defaults(func=cmd_extract)
 
     p = with_store(sub.add_parser("clean-text", help="clean already-scraped plain text"))
@@ -661,6 +698,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_store(sub.add_parser("manifests", help="list run manifests"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_manifests)
+
+    p = with_store(sub.add_parser("report", help="per source and run, from the manifests: an HTML report"))
+    p.add_argument("--html", metavar="OUT.html", required=True, help="where to write the report")
+    p.add_argument("--runs", type=int, default=60, help="the last N runs (default 60)")
+    p.set_defaults(func=cmd_report)
 
     p = with_store(sub.add_parser("export", help="export records as Parquet or JSON lines"))
     p.add_argument("out")
@@ -708,6 +750,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fixtures", help="where to record (default: the project's tests/fixtures/sources)")
     p.add_argument("--config", help="directory of source YAML files")
     p.add_argument("--demo", action="store_true", help="a demo source, with the demo sites served")
+    p.add_argument("--html", metavar="OUT.html", help="also write every page as HTML, with what was removed")
     p.set_defaults(func=cmd_preview)
 
     p = sub.add_parser("new-source", help="probe a site and write config/sources/NAME.yaml and a test")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.dedup import DedupIndex, Deduplicator, duplicate_drop
 from pipeline.extract import Extractor
 from pipeline.outcomes import NotAnArticle, Outcome
-from pipeline.record import Page
+from pipeline.record import Article, Page
 from pipeline.source_fixtures import Expected, save
 from pipeline.sources import SourceConfig
 from spiders.runner import crawl
@@ -22,6 +22,8 @@ class PreviewRow:
     chars: int
     start: str
     reason: str | None = None
+    # The record as the bucket would store it (--html shows it, with what cleaning removed).
+    article: Article | None = field(default=None, repr=False)
 
     def json(self) -> dict[str, object]:
         return {
@@ -59,6 +61,7 @@ def preview_source(source: SourceConfig, limit: int, fixture_dir: Path | None = 
                     article.chars,
                     article.text[:160].replace("\n", " "),
                     reason,
+                    article,
                 )
             )
             expected = Expected(page.url, Outcome.EXTRACTED.value, article.title, article.text)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_client, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NONE
 from prefect.concurrency.sync import concurrency
 from prefect.tasks import exponential_backoff
@@ -25,6 +25,7 @@ from prefect.utilities.annotations import quote
 
 from flows import fanout
 from flows.limits import GLOBAL_CRAWL_LIMIT, domain_limit_name
+from pipeline.bucket_history import run_of, run_report, run_table, save_run_report
 from pipeline.cleaning import Cleaner
 from pipeline.cleaning.site_learning import SiteBoilerplate
 from pipeline.commit import Commit, apply_commit
@@ -492,6 +493,35 @@ def reprocess(
     )
 
 
+def _report_artifact(
+    bucket: ObjectStore, manifest: Manifest, report: RunReport, verdicts: list[Verdict]
+) -> str:
+    """The run's part of ``cleanwire report``: its run report stored beside the manifest, and the
+    same rows as a Prefect table artifact; returns the line the markdown artifact ends with."""
+    extra = run_report(
+        manifest,
+        report.stages,
+        ((v.article, v.is_new, v.refetch) for v in verdicts),
+        {name: r.seconds for name, r in report.sources.items()},
+        {name: r.bytes for name, r in report.sources.items()},
+    )
+    try:
+        key = save_run_report(bucket, extra)
+    except StoreError as exc:  # the records are stored; only the report's timings are missing
+        get_run_logger().warning("run report not stored (%s): the report shows this run without timings", exc)
+        key = None
+    create_table_artifact(
+        run_table(run_of(manifest, extra)),
+        key="ingest-report",
+        description=f"ingest run {manifest.run_id}: its part of `cleanwire report`",
+    )
+    where = f" (run report `{key}`)" if key else ""
+    return (
+        f"\nThis run in the bucket's report{where}: "
+        f"`cleanwire report --store {bucket.url} --html report.html`, section `run-{manifest.run_id}`.\n"
+    )
+
+
 def _run(
     bucket: ObjectStore,
     source_names: list[str],
@@ -582,6 +612,8 @@ def _run(
     for name, size in written.bytes_by_source.items():
         report.source(name).bytes = size
     markdown = report.to_markdown()
+    if not spooled:
+        markdown += _report_artifact(bucket, manifest, report, verdicts)
     create_markdown_artifact(markdown, key="ingest-summary", description=f"ingest run {run_id}")
     logger.info("run %s: %s", run_id, report.totals())
     return {
