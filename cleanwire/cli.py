@@ -213,9 +213,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
             failed = [(url, exc.outcome.value, exc.reason, None)]
             _write_preview_html(args.html, f"extract {path.name}", failed)
         return 2
-    if args.html:
-        _write_preview_html(args.html, f"extract {path.name}", [(url, "extracted", None, article)])
     kind = article.page_kind
+    if args.html:
+        refused = kind is not None and kind.kind != "article"
+        note = f"a crawl would not store this page ({kind.kind})" if refused else None  # type: ignore[union-attr]
+        _write_preview_html(args.html, f"extract {path.name}", [(url, "extracted", note, article)])
     if kind is not None and kind.kind != "article":
         # The page is the user's choice: its text is returned, with what a crawl would decide.
         console.print(

@@ -265,3 +265,44 @@ def test_report_of_a_store_without_manifests_says_so(chromium, tmp_path) -> None
     assert "no runs" in result.stderr
     dom = open_page(chromium, out, tmp_path / "empty-report.png")
     assert "has no manifests" in dom["text"] and dom["charts"] == []
+
+
+def test_report_shows_drift_and_a_run_without_run_report(chromium, tmp_path) -> None:
+    """Manifests as a run writes them, one with drift warnings, one recovered (no run report)."""
+    from datetime import timedelta
+
+    from pipeline.bucket_history import load_history, run_of, run_report, save_run_report
+    from pipeline.manifest import Manifest
+    from pipeline.storage import open_store
+
+    store = open_store(f"file://{tmp_path / 'bucket'}")
+    first = Manifest.start("aaaaaaaaaaaa", ["wire"])
+    first.counts = {"wire": {"extracted": 9, "duplicate": 1}}
+    first.write(store)
+    save_run_report(store, run_report(first, {"crawl": 2.0, "store": 0.5}, [], {}, {}))
+    second = Manifest.start("bbbbbbbbbbbb", ["wire"])
+    second.created = first.created + timedelta(hours=1)
+    second.counts = {"wire": {"extracted": 1, "blocked": 9}}
+    second.drift = {"wire": [f"articles extracted from 10% of article pages, usually 90%: {HOSTILE}"]}
+    second.recovered = True
+    second.write(store)
+    history = load_history(store)
+    assert [run.stages for run in history.runs] == [{"crawl": 2.0, "store": 0.5}, {}]
+    assert run_of(second, None).sources["wire"].duplicate_rate == 0.0
+    out = tmp_path / "report.html"
+    assert cli(["report", "--store", store.url, "--html", str(out)]) == 0
+    dom = open_page(chromium, out, tmp_path / "drift.png")
+    assert dom["active"] == 0
+    assert f"usually 90%: {HOSTILE}" in dom["text"]  # the warning, as text
+    assert "no run report" in dom["text"]  # the last run was recovered: no stage timings
+    assert "wire: pages by outcome, per run" in [c["label"] for c in dom["charts"]]
+
+
+def test_extract_html_of_a_page_a_crawl_would_refuse_says_so(built_sites, tmp_path) -> None:
+    out = tmp_path / "about.html"
+    about = built_sites["capitol-ledger"] / "about.html"
+    result = cleanwire("extract", str(about), "--url", "http://127.0.0.1:8701/about.html", "--html", str(out))
+    assert result.returncode == 0, result.stderr
+    html = out.read_text()
+    assert "a crawl would not store this page (not-an-article)" in html
+    assert "page kind: <b>not-an-article</b>" in html
