@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import yaml
 from rich.console import Console
@@ -216,7 +216,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     kind = article.page_kind
     if args.html:
         refused = kind is not None and kind.kind != "article"
-        note = f"a crawl would not store this page ({kind.kind})" if refused else None  # type: ignore[union-attr]
+        note = f"a crawl would not store this page ({kind.kind})" if kind and refused else None
         _write_preview_html(args.html, f"extract {path.name}", [(url, "extracted", note, article)])
     if kind is not None and kind.kind != "article":
         # The page is the user's choice: its text is returned, with what a crawl would decide.
@@ -229,12 +229,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_preview_html(target: str, title: str, pages: list[tuple[str, str, str | None, object]]) -> None:
-    """``--html OUT``: the pages as ``cleanwire.views.preview_html`` shows them, in one file."""
+def _write_preview_html(target: str, title: str, pages: list[tuple[str, str, str | None, Any]]) -> None:
+    """``--html OUT``: (url, outcome, reason, record or None) per page, as
+    ``cleanwire.views.preview_html`` shows them, in one file."""
     from cleanwire.views.preview_html import PreviewPage, render_preview
 
     html = render_preview(
-        [PreviewPage(url, outcome, reason, article) for url, outcome, reason, article in pages],  # type: ignore[arg-type]
+        [PreviewPage(url, outcome, reason, article) for url, outcome, reason, article in pages],
         title,
         subtitle=f"{len(pages)} page(s): the stored text, and in place what cleaning removed",
     )

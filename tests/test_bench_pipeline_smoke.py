@@ -20,3 +20,5 @@ def test_bench_smoke_writes_results(tmp_path, prefect_server) -> None:
     assert set(e2e["seconds"]) == {"crawl", "extract", "dedup", "store"}
     assert set(pipeline["scaling"]["seconds_and_peak_mib"]) == {"extract", "dedup", "store"}
     assert results["extraction"]["systems"]["cleanwire"]["f1"] > 0
+    views = results["html_views"]
+    assert views["sections"] == views["pages"] == 50 and views["passed"]["offline"]

@@ -86,7 +86,16 @@ def view(page: PreviewPage) -> PageView:
     return result
 
 
-def summary(views: Sequence[PageView]) -> dict[str, object]:
+@dataclass
+class Summary:
+    pages: int
+    outcomes: list[tuple[str, int]]  # most pages first
+    words_kept: int
+    words_removed: int
+    rules: list[tuple[str, int, int]]  # rule, blocks, words; the most blocks first
+
+
+def summary(views: Sequence[PageView]) -> Summary:
     outcomes = Counter(v.outcome for v in views)
     blocks: Counter[str] = Counter()
     words: Counter[str] = Counter()
@@ -94,13 +103,13 @@ def summary(views: Sequence[PageView]) -> dict[str, object]:
         for removal in v.article.removed if v.article else ():
             blocks[removal.rule] += 1
             words[removal.rule] += word_count(removal.text)
-    return {
-        "pages": len(views),
-        "outcomes": sorted(outcomes.items(), key=lambda kv: (-kv[1], kv[0])),
-        "words_kept": sum(v.words_kept for v in views),
-        "words_removed": sum(v.words_removed for v in views),
-        "rules": [(rule, n, words[rule]) for rule, n in blocks.most_common()],
-    }
+    return Summary(
+        pages=len(views),
+        outcomes=sorted(outcomes.items(), key=lambda kv: (-kv[1], kv[0])),
+        words_kept=sum(v.words_kept for v in views),
+        words_removed=sum(v.words_removed for v in views),
+        rules=[(rule, n, words[rule]) for rule, n in blocks.most_common()],
+    )
 
 
 def render_preview(pages: Sequence[PreviewPage], title: str, subtitle: str = "") -> str:
@@ -108,12 +117,14 @@ def render_preview(pages: Sequence[PreviewPage], title: str, subtitle: str = "")
     views = [view(p) for p in pages]
     facts = summary(views)
     drawn = []
-    if facts["outcomes"]:
-        names = [name for name, _ in facts["outcomes"]]  # type: ignore[union-attr]
-        counts = [n for _, n in facts["outcomes"]]  # type: ignore[union-attr]
-        drawn.append(charts.hbars(names, counts, "Pages by outcome", "pages"))
-    if facts["rules"]:
-        rules = facts["rules"][:12]  # type: ignore[index]
+    if facts.outcomes:
+        drawn.append(
+            charts.hbars(
+                [o for o, _ in facts.outcomes], [n for _, n in facts.outcomes], "Pages by outcome", "pages"
+            )
+        )
+    if facts.rules:
+        rules = facts.rules[:12]
         drawn.append(
             charts.hbars(
                 [r for r, _, _ in rules], [w for _, _, w in rules], "Words removed, by rule", "words"
