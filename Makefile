@@ -21,6 +21,7 @@ run: venv
 
 test: venv
 	.ci/ensure-redis-server
+	.ci/ensure-chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks import html_views as html_views_bench
 from benchmarks import overlap_bench, pipeline_bench
 from benchmarks.dedup import bench as dedup_bench
 from benchmarks.extraction import bench as extraction_bench
@@ -142,6 +143,17 @@ def _targets(results: dict) -> list[tuple[str, str, str, str]]:
                 str(overlap["passed"]),
             )
         )
+    views = results.get("html_views", {})
+    if "load_ms" in views:
+        rows.append(
+            (
+                f"HTML preview of {views['pages']} generated pages: chromium load, file size",
+                f"{views['load_ms']:.0f} ms ({views['load_ratio_to_budget']:.2f} of 2 s), "
+                f"{views['bytes'] / 1e6:.1f} MB",
+                "< 2 s, < 5 MB",
+                str(all(views["passed"].values())),
+            )
+        )
     throughput = ded.get("throughput", {})
     if throughput.get("ratio") is not None:
         rows.append(
@@ -185,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
             if module is dedup_bench
             else module.run(smoke=args.smoke)
         )
+    console.print("[bold]html views[/bold] ...")
+    results["html_views"] = html_views_bench.run(smoke=args.smoke)
     results["seconds"] = round(time.time() - started, 1)
     Path(args.out).write_text(json.dumps(results, indent=1, default=str) + "\n")
     table = Table(title=f"cleanwire benchmarks ({'smoke' if args.smoke else 'full'}; {results['seconds']} s)")

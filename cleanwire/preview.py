@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.cleaning.site_learning import SiteBoilerplate
@@ -11,6 +11,7 @@ from pipeline.extract.fixtures import Expected, save
 from pipeline.extract.pool import PoolPasses
 from pipeline.extract.source import extract_source
 from pipeline.outcomes import NotAnArticle, Outcome
+from pipeline.record import Article
 from pipeline.runs.run import representative_order
 from pipeline.sources import SourceConfig
 from spiders.runner import crawl
@@ -25,6 +26,8 @@ class PreviewRow:
     start: str
     reason: str | None = None
     text: str | None = None  # the whole text, as the bucket would store it (``--json``)
+    # The record as the bucket would store it (--html shows it, with what cleaning removed).
+    article: Article | None = field(default=None, repr=False)
 
     def json(self) -> dict[str, object]:
         return {
@@ -66,7 +69,10 @@ def preview_source(source: SourceConfig, limit: int, fixture_dir: Path | None = 
             reason = None if verdict.is_new else duplicate_drop(verdict).reason
             start = article.text[:160].replace("\n", " ")
             rows.append(
-                PreviewRow(page.url, outcome.value, article.title, article.chars, start, reason, article.text)
+                PreviewRow(
+                    page.url, outcome.value, article.title, article.chars, start, reason, article.text,
+                    article,
+                )
             )
             expected = Expected(page.url, Outcome.EXTRACTED.value, article.title, article.text)
         if fixture_dir is not None:

@@ -21,6 +21,7 @@ from prefect.utilities.annotations import quote
 
 from flows import fanout
 from flows.extract import Plan, crawl_and_extract
+from flows.report import report_artifact
 from flows.retries import STORAGE_RETRIES
 from pipeline.bucket.commit import Commit, WriteReport, apply_commit, recover_pending
 from pipeline.bucket.manifest import Manifest, Sequencer, list_manifests, new_run_id
@@ -195,7 +196,7 @@ def _run(bucket: ObjectStore, plan: Plan) -> dict[str, Any]:
             report.spooled = 0 if written is not None else commit.new_records
             report.lap("store", clock)
     report.drained = drained
-    return _summary(report, manifest, bucket, written or WriteReport(), plan, crawls)
+    return _summary(report, manifest, bucket, written, plan, crawls, verdicts)
 
 
 def _store_or_spool(
@@ -224,13 +225,18 @@ def _summary(
     report: RunReport,
     manifest: Manifest,
     bucket: ObjectStore,
-    written: WriteReport,
+    stored: WriteReport | None,
     plan: Plan,
     crawls: list[SourceCrawl],
+    verdicts: list[Verdict],
 ) -> dict[str, Any]:
-    """The run's figures: the report's markdown artifact, and what the flow returns."""
+    """The run's figures: the report's markdown artifact (and, when the commit was applied, the
+    run's part of ``cleanwire report``), and what the flow returns."""
+    written = stored or WriteReport()
     record_written(report, written)
     markdown = report.to_markdown()
+    if stored is not None:
+        markdown += report_artifact(bucket, manifest, report, verdicts)
     create_markdown_artifact(markdown, key="ingest-summary", description=f"ingest run {report.run_id}")
     get_run_logger().info("run %s: %s", report.run_id, report.totals())
     return summary(report, manifest, bucket.url, written, plan.errors, crawls, markdown)

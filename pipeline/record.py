@@ -1,7 +1,7 @@
 """The two shapes data takes on its way through: a fetched ``Page`` and a stored ``Article``.
 
 ``Article`` is the bucket's contract with downstream readers; its JSON Schema is
-generated from this model (``pipeline/schema/record.v1.json``) and every stored
+generated from this model (``pipeline/schema/record.v3.json``) and every stored
 record carries ``schema_version`` so readers can refuse what they don't know.
 """
 
@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.textnorm import word_count
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def utcnow() -> datetime:
@@ -67,6 +67,12 @@ class Removal(BaseModel):
 
     rule: str
     text: str
+    # Schema version 3: where it was, so it can be shown in place (cleanwire preview --html).
+    at: int | None = Field(
+        default=None,
+        description="Schema version 3: the block's place among the extracted paragraphs (kept and "
+        "removed, in page order, from 0); none for a span cut from flattened text and in older records.",
+    )
 
 
 class PageKind(BaseModel):

@@ -23,3 +23,5 @@ def test_bench_smoke_writes_results(tmp_path, prefect_server) -> None:
     overlap = results["overlap"]  # three runs at once into one store: each story once, also_at complete
     assert overlap["records_together"] > 0 and overlap["each_story_once"] and overlap["also_at_complete"]
     assert set(overlap["alone_seconds"]) == {"courier-a", "courier-b", "courier-c"}
+    views = results["html_views"]
+    assert views["sections"] == views["pages"] == 50 and views["passed"]["offline"]

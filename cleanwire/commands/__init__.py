@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cleanwire.commands import bucket, demo, deploy, run, sources, text
+from cleanwire.commands import bucket, demo, deploy, run, sources, text, views
 
 # In the order ``cleanwire --help`` lists them.
-FAMILIES = (sources, run, text, bucket, deploy, demo)
+FAMILIES = (sources, run, text, bucket, views, deploy, demo)

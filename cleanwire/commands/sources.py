@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.table import Table
 
-from cleanwire.commands import common
+from cleanwire.commands import common, views
 from pipeline.project import ProjectError
 
 
@@ -72,6 +72,10 @@ def cmd_preview(args: argparse.Namespace) -> int:
         sites = nullcontext()
     with sites:
         rows = preview_source(source, args.limit, fixture_dir)
+    if args.html:
+        views.write_preview_html(
+            args.html, f"preview {source.name}", [(r.url, r.outcome, r.reason, r.article) for r in rows]
+        )
     if args.json:
         for row in rows:
             print(json.dumps(row.json(), ensure_ascii=False))
@@ -118,4 +122,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--fixtures", help="where to record (default: the project's tests/fixtures/sources)")
     p.add_argument("--config", help="directory of source YAML files")
     p.add_argument("--demo", action="store_true", help="a demo source, with the demo sites served")
+    p.add_argument("--html", metavar="OUT.html", help="also write every page as HTML, with what was removed")
     p.set_defaults(func=cmd_preview)

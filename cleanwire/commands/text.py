@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from cleanwire.commands import common
+from cleanwire.commands import common, views
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -35,8 +35,15 @@ def cmd_extract(args: argparse.Namespace) -> int:
         article = Extractor().extract_page(Page(url=url, body=body, source=args.source), explicit=True)
     except NotAnArticle as exc:
         common.console.print(f"{exc.outcome}: {exc.reason}", style="yellow")
+        if args.html:
+            failed = [(url, exc.outcome.value, exc.reason, None)]
+            views.write_preview_html(args.html, f"extract {path.name}", failed)
         return 2
     kind = article.page_kind
+    if args.html:
+        refused = kind is not None and kind.kind != "article"
+        note = f"a crawl would not store this page ({kind.kind})" if kind and refused else None
+        views.write_preview_html(args.html, f"extract {path.name}", [(url, "extracted", note, article)])
     if kind is not None and kind.kind != "article":
         # The page is the user's choice: its text is returned, with what a crawl would decide.
         common.console.print(
@@ -130,6 +137,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("page")
     p.add_argument("--url", required=True)
     p.add_argument("--source", default="adhoc", type=common.source_name)
+    p.add_argument("--html", metavar="OUT.html", help="also write the page as HTML, with what was removed")
     p.set_defaults(func=cmd_extract)
 
     p = common.with_store(sub.add_parser("clean-text", help="clean already-scraped plain text"))

@@ -58,6 +58,9 @@ class Cleaner:
             learned=self.learned.get(source or "", frozenset()),
         )
         kept = list(paras)
+        # Where each kept paragraph was in the extracted text, so a removal can say where it was
+        # (``Removal.at``) and a preview can show it in place, between the paragraphs kept.
+        places = list(range(len(paras)))
         removed: list[Removal] = []
         for rule in self.rules:
             if rule.needs_language and ctx.pack is None:
@@ -65,9 +68,10 @@ class Cleaner:
             hits = sorted(set(rule.find(kept, ctx)))
             if not hits:
                 continue
-            removed.extend(Removal(rule=rule.name, text=audit_text(kept[i])) for i in hits)
+            removed.extend(Removal(rule=rule.name, text=audit_text(kept[i]), at=places[i]) for i in hits)
             drop = set(hits)
             kept = [p for i, p in enumerate(kept) if i not in drop]
+            places = [at for i, at in enumerate(places) if i not in drop]
         return CleanResult(kept, removed)
 
     def clean_text(
@@ -90,6 +94,8 @@ class Cleaner:
             body, learned = strip_learned_edges(body, self.learned.get(source or "", frozenset()))
             spans.extend(learned)
             result = self.clean_paragraphs([body], language=language, title=title, source=source)
+            for removal in result.removed:  # spans cut from one line of text have no paragraph place
+                removal.at = None
             result.removed[:0] = spans
             return result
         return self.clean_paragraphs(paragraphs(text), language=language, title=title, source=source)

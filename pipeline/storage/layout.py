@@ -4,6 +4,7 @@ clean/v2/source=<source>/date=<YYYY-MM-DD>/<run>-<nnnn>.jsonl   a pack of record
 clean/v2/also_at/<run>-<nnnn>.jsonl                               later sightings of stored records
 raw/v1/source=<source>/date=<YYYY-MM-DD>/<run>.warc.gz            every response a run fetched
 manifests/v2/<manifest id>.json                                   what one run added, written last
+reports/v1/<run>.json                                             a run's timings and removals, after it
 state/v1/...                                                      the pipeline's own state (not for readers)
 
 Each prefix carries the version of its own format: layout 2 changed how records are grouped
@@ -22,6 +23,7 @@ LINKS_PREFIX = f"{CLEAN_PREFIX}also_at/"
 MANIFEST_PREFIX = f"manifests/v{LAYOUT_VERSION}/"
 EARLIER_MANIFEST_PREFIXES = ("manifests/v1/",)  # layout 1: one object per record, still read
 RAW_PREFIX = "raw/v1/"
+RUN_REPORT_PREFIX = "reports/v1/"  # pipeline.runs.history: what cleanwire report reads beside manifests
 STATE_PREFIX = "state/v1/"
 DEDUP_INDEX_KEY = f"{STATE_PREFIX}dedup-index.json.gz"
 NEAR_DUP_INDEX_KEY = f"{STATE_PREFIX}near-dup-index.npz"
