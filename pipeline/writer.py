@@ -104,6 +104,9 @@ def tell_index(
     links = list(links)
     stored = {entry.id for _, entry, _ in records}
     linked = {(link.record_id, link.url) for link in links}
+    stash = getattr(index, "stash_sketches", None)  # the Redis index: sketches go to the bucket first
+    if stash is not None:
+        stash([(article, fingerprint) for article, _, fingerprint in records])
     for article, entry, fingerprint in records:
         index.add_record(article, location(entry), fingerprint)
     if urls is None:
