@@ -298,6 +298,14 @@ def cmd_manifests(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compact_links(args: argparse.Namespace) -> int:
+    from pipeline.link_index import compact_links
+
+    key = compact_links(_reader(args).store)
+    print(key or "no manifest since the last link index")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -661,6 +669,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = with_store(sub.add_parser("manifests", help="list run manifests"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_manifests)
+
+    p = with_store(sub.add_parser("compact-links", help="write the readers' link index now"))
+    p.set_defaults(func=cmd_compact_links)
 
     p = with_store(sub.add_parser("export", help="export records as Parquet or JSON lines"))
     p.add_argument("out")

@@ -31,6 +31,7 @@ from pipeline.commit import Commit, apply_commit
 from pipeline.dedup import DedupIndex, Deduplicator, Verdict, duplicate_drop
 from pipeline.drift import SourceStats, drift_warnings, load_history, median, save_history
 from pipeline.extract import ExtractionSettings, Extractor
+from pipeline.link_index import maybe_compact_links
 from pipeline.lock import StoreLock
 from pipeline.manifest import Manifest, Sequencer, list_manifests, new_run_id
 from pipeline.near_dup import Fingerprint, NearDupSettings
@@ -574,6 +575,7 @@ def _run(
             spooled = commit.new_records
             logger.error("the store stayed unavailable (%s); %d records spooled to %s", exc, spooled, path)
             written = WriteReport()
+        maybe_compact_links(bucket)  # readers' also_at index (pipeline.link_index)
         report.lap("store", clock)
 
     report.spooled, report.drained = spooled, drained
