@@ -93,7 +93,19 @@ class _CountingStore(LocalStore):
 def run(smoke: bool = False) -> dict[str, Any]:
     n = 200 if smoke else 20000
     # the Redis buckets sized for this run's volume, as an operator sets it for theirs
+    before = os.environ.get("CLEANWIRE_SHARED_RECORDS_PER_DAY")
     os.environ["CLEANWIRE_SHARED_RECORDS_PER_DAY"] = str(max(1, n // 7))
+    try:
+        return _run(n)
+    finally:
+        if before is None:
+            os.environ.pop("CLEANWIRE_SHARED_RECORDS_PER_DAY", None)
+        else:
+            os.environ["CLEANWIRE_SHARED_RECORDS_PER_DAY"] = before
+
+
+def _run(n: int) -> dict[str, Any]:
+    smoke = n < 1000
     articles = _articles(n)
     fingerprint = Fingerprinter()
     prints = fingerprint.many(a.text for a in articles)
