@@ -16,8 +16,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks import crawl_memory, overlap_bench, pipeline_bench, shared_bench
 from benchmarks import html_views as html_views_bench
-from benchmarks import overlap_bench, pipeline_bench
 from benchmarks.dedup import bench as dedup_bench
 from benchmarks.extraction import bench as extraction_bench
 from benchmarks.realpages import bench as realpages_bench
@@ -164,6 +164,29 @@ def _targets(results: dict) -> list[tuple[str, str, str, str]]:
                 str(ded["passed"].get("throughput_ratio")),
             )
         )
+    if "crawl_memory" in results:
+        mem = results["crawl_memory"]
+        sizes = sorted(mem["by_pages"], key=int)
+        rows.append(
+            (
+                f"crawl peak RSS, {sizes[-1]} vs {sizes[0]} generated news-weight pages",
+                f"{mem['peak_ratio_largest_vs_smallest']:.2f}x",
+                "<= 1.2x",
+                str(mem["passed"]),
+            )
+        )
+    if "shared_index" in results:
+        sh = results["shared_index"]
+        met = sh["redis_bytes_per_record_windowed"] <= 500 and sh["redis_bytes_per_record_kept"] <= 250
+        rows.append(
+            (
+                "Redis bytes per record: window, kept (same verdicts)",
+                f"{sh['redis_bytes_per_record_windowed']:.0f}, {sh['redis_bytes_per_record_kept']:.0f}"
+                f" ({sh['same_verdicts']})",
+                "<= 500, <= 250",
+                str(met and sh["same_verdicts"]),
+            )
+        )
     return rows
 
 
@@ -197,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
             if module is dedup_bench
             else module.run(smoke=args.smoke)
         )
+    for name, module in (("shared_index", shared_bench), ("crawl_memory", crawl_memory)):
+        console.print(f"[bold]{name}[/bold] ...")
+        results[name] = module.run(smoke=args.smoke)
     console.print("[bold]html views[/bold] ...")
     results["html_views"] = html_views_bench.run(smoke=args.smoke)
     results["seconds"] = round(time.time() - started, 1)

@@ -43,13 +43,21 @@ def _app(root: Path, base: str) -> web.Application:
 @contextmanager
 def serve_in_process(root: Path) -> Iterator[str]:
     """Serve ``root`` (``{{base}}`` in files becomes the base URL) from a child process."""
+    with serve_child(["benchmarks.static_site", str(root)]) as base:
+        yield base
+
+
+@contextmanager
+def serve_child(module_args: list[str], timeout: float = 30) -> Iterator[str]:
+    """Run ``python -m <module_args> <port>`` (a server on a free loopback port) until the block
+    ends; yield its base URL once it answers ``/robots.txt``."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
-    child = subprocess.Popen([sys.executable, "-m", "benchmarks.static_site", str(root), str(port)])
+    child = subprocess.Popen([sys.executable, "-m", *module_args, str(port)])
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + timeout
         while True:
             try:
                 urllib.request.urlopen(base + "/robots.txt", timeout=1).read()

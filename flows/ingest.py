@@ -24,6 +24,7 @@ from flows.extract import Plan, crawl_and_extract
 from flows.report import report_artifact
 from flows.retries import STORAGE_RETRIES
 from pipeline.bucket.commit import Commit, WriteReport, apply_commit, recover_pending
+from pipeline.bucket.link_index import maybe_compact_links
 from pipeline.bucket.manifest import Manifest, Sequencer, list_manifests, new_run_id
 from pipeline.bucket.seen import SeenUrls
 from pipeline.bucket.spool import Spool
@@ -194,6 +195,7 @@ def _run(bucket: ObjectStore, plan: Plan) -> dict[str, Any]:
                 logger.warning("%s", warning)
             written = _store_or_spool(bucket, commit, index, seen, sequencer, spool, plan.store_retries)
             report.spooled = 0 if written is not None else commit.new_records
+            maybe_compact_links(bucket)  # readers' also_at index (pipeline.bucket.link_index)
             report.lap("store", clock)
     report.drained = drained
     return _summary(report, manifest, bucket, written, plan, crawls, verdicts)

@@ -56,6 +56,18 @@ class Settings(BaseSettings):
         120, gt=0, description="Seconds a dead run's store lease blocks the next run (renewed while alive)."
     )
     near_dup_days: int = Field(14, ge=1, description="Days a story is remembered for near-duplicate checks.")
+    url_retention_days: int = Field(
+        90,
+        ge=1,
+        description="Shared mode: days seen URLs and URL-to-record mappings stay in Redis (an unchanged page "
+        "fetched after that is still recognised by its content hash, kept for good).",
+    )
+    shared_records_per_day: int = Field(
+        100_000,
+        ge=1,
+        description="Shared mode: new records a day expected, which sizes the Redis near-duplicate "
+        "buckets (too low costs Redis CPU per claim, too high costs memory; docs/scaling.md).",
+    )
     s3_connect_timeout: float = Field(
         5, gt=0, description="botocore connect timeout (s): Prefect cannot interrupt a blocked socket."
     )
@@ -68,6 +80,12 @@ class Settings(BaseSettings):
         None,
         ge=1,
         description="Extraction processes (default: one per core); also sizes a Dask LocalCluster.",
+    )
+    extract_queue_pages: int = Field(
+        256,
+        ge=32,
+        description="Crawled pages that may wait for extraction before the crawl pauses (each holds its "
+        "body in memory; news pages weigh about 190 KB): bounds a run's memory whatever the source's size.",
     )
     dask_address: str | None = Field(None, description="Dask scheduler for `run --dask` (docs/dask.md).")
     dask_chunk_pages: int | None = Field(

@@ -10,6 +10,7 @@ own thread, which keeps it independent of whatever loop the caller runs
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -28,6 +29,36 @@ from spiders.registry import spider_class
 from spiders.settings import quiet_chosen_handler_notice, settings_for
 
 log = logging.getLogger(__name__)
+
+
+class _Brake:
+    """Pauses one crawler's engine while extraction is behind (``ExtractionStream.hold_back``).
+
+    ``engine.pause()`` only stops the engine taking new requests: nothing blocks the event loop,
+    requests in flight finish, AutoThrottle sees no slow responses. Resuming comes from another
+    thread (an extraction worker's completion), so it is posted to the crawl's loop.
+    """
+
+    def __init__(self, crawler: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self.crawler, self.loop = crawler, loop
+
+    def pause(self) -> None:
+        if self.crawler.engine is not None:
+            self.crawler.engine.pause()
+
+    def resume(self) -> None:
+        with contextlib.suppress(RuntimeError):  # the crawl's loop is closed: nothing to resume
+            self.loop.call_soon_threadsafe(self._unpause)
+
+    def _unpause(self) -> None:
+        engine = self.crawler.engine
+        if engine is None:
+            return
+        engine.unpause()
+        # Without this the engine looks again only at its next heartbeat (5 s).
+        slot = getattr(engine, "_slot", None)
+        if slot is not None and getattr(slot, "nextcall", None) is not None:
+            slot.nextcall.schedule()
 
 
 @dataclass
@@ -77,6 +108,9 @@ async def _crawl(
     results: list[SourceCrawl] = []
     collectors: list[_Collector] = []
     tasks = []
+    # A page consumer that can say "enough" (``ExtractionStream.submit``) pauses the crawls.
+    hold_back = getattr(getattr(on_page, "__self__", None), "hold_back", None)
+    releases = []
     for source in sources:
         warc_path = warc_dir / f"{source.name}.warc.gz" if warc_dir else None
         settings = settings_for(source, warc_path=warc_path, overrides=overrides)
@@ -85,12 +119,19 @@ async def _crawl(
         result = SourceCrawl(source=source.name, warc_path=warc_path)
         collector = _Collector(result, on_page)
         crawler.signals.connect(collector.item_scraped, signal=signals.item_scraped)
+        if hold_back is not None:
+            brake = _Brake(crawler, asyncio.get_running_loop())
+            releases.append(hold_back(brake.pause, brake.resume))
         results.append(result)
         collectors.append(collector)
         tasks.append((runner.crawl(crawler, source=source, seen=seen), crawler, result))
-    for task, crawler, result in tasks:
-        await task
-        result.stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    try:
+        for task, crawler, result in tasks:
+            await task
+            result.stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
+    finally:
+        for release in releases:
+            release()
     return results
 
 

@@ -46,6 +46,14 @@ def cmd_cat(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compact_links(args: argparse.Namespace) -> int:
+    from pipeline.bucket.link_index import compact_links
+
+    key = compact_links(_reader(args).store)
+    print(key or "no manifest since the last link index")
+    return 0
+
+
 def cmd_manifests(args: argparse.Namespace) -> int:
     manifests = _reader(args).manifests()
     if args.json:
@@ -131,6 +139,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = common.with_store(sub.add_parser("manifests", help="list run manifests"))
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_manifests)
+
+    p = common.with_store(sub.add_parser("compact-links", help="write the readers' link index now"))
+    p.set_defaults(func=cmd_compact_links)
 
     p = common.with_store(sub.add_parser("export", help="export records as Parquet or JSON lines"))
     p.add_argument("out")

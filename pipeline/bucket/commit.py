@@ -120,6 +120,7 @@ def tell_index(
     links = list(links)
     stored = {entry.id for _, entry, _ in records}
     linked = {(link.record_id, link.url) for link in links}
+    index.stash_sketches([(article, fingerprint) for article, _, fingerprint in records])
     for article, entry, fingerprint in records:
         index.add_record(article, location(entry), fingerprint)
     if urls is None:

@@ -3,7 +3,10 @@
 Everything goes through manifests, so a reader sees only committed objects.
 ``since`` takes a manifest id: the records of every later manifest are "new".
 Records are read a pack at a time (one GET for up to a thousand records, kept
-while its records are read), or one ranged GET for ``get``.
+while its records are read), or one ranged GET for ``get``. Link entries (``also_at``
+sightings found by later runs) come from the newest compacted link index
+(``pipeline.link_index``) and the manifests after it: reading since a recent
+manifest reads the index and the new manifests, not the bucket's whole history.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 
+from pipeline.bucket.link_index import add_links, latest_link_index
 from pipeline.bucket.manifest import LinkEntry, Manifest, RecordEntry, list_manifests, manifest_exists
 from pipeline.bucket.packs import decode_link, entry_bytes, read_entry
 from pipeline.record import Article
@@ -76,8 +80,14 @@ class BucketReader:
         end: date | None = None,
     ) -> Iterator[RecordRef]:
         """Committed records, oldest manifest first; dates filter on the fetch-date partition."""
+        return self._refs_in(self._after(since), source, start, end)
+
+    @staticmethod
+    def _refs_in(
+        manifests: list[Manifest], source: str | None, start: date | None, end: date | None
+    ) -> Iterator[RecordRef]:
         seen: set[str] = set()
-        for manifest in self._after(since):
+        for manifest in manifests:
             for entry in manifest.records:
                 if entry.id in seen or (source and entry.source != source):
                     continue
@@ -88,12 +98,22 @@ class BucketReader:
                 seen.add(entry.id)
                 yield ref
 
-    def links(self) -> dict[str, list[LinkEntry]]:
-        links: dict[str, list[LinkEntry]] = {}
-        for manifest in self.manifests():
-            for link in manifest.links:
-                links.setdefault(link.record_id, []).append(link)
-        return links
+    def links(
+        self, read: list[Manifest] | None = None, since: str | None = None
+    ) -> dict[str, list[LinkEntry]]:
+        """Every link entry by record id: the newest link index's, then the manifests after it
+        (``read``: the manifests after ``since``, already read, used where they cover those)."""
+        if self._manifests is None:
+            found = latest_link_index(self.store)
+            if found is not None:
+                upto, links = found
+                if read is not None and (since is None or since <= upto):
+                    return add_links(links, [m for m in read if m.id > upto])
+                try:
+                    return add_links(links, self._after(upto))
+                except KeyError:  # the index names a manifest no longer there: read them all
+                    pass
+        return add_links({}, self.manifests())
 
     def load(
         self, ref: RecordRef, links: dict[str, list[LinkEntry]] | None = None, whole_pack: bool = True
@@ -116,8 +136,9 @@ class BucketReader:
         start: date | None = None,
         end: date | None = None,
     ) -> Iterator[Article]:
-        links = self.links()
-        for ref in self.refs(since=since, source=source, start=start, end=end):
+        new = self._after(since)
+        links = self.links(read=new, since=since)
+        for ref in self._refs_in(new, source, start, end):
             yield self.load(ref, links)
 
     def get(self, record_id: str) -> Article:

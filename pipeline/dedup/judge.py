@@ -50,6 +50,11 @@ class Index(Protocol):
 
     def add_member(self, record_id: str, fingerprint: Fingerprint | None) -> None: ...
 
+    def stash_sketches(self, records: list[tuple[Article, Fingerprint | None]]) -> None:
+        """Before a commit's records are added: the shared index writes their sketches to the
+        bucket (Redis keeps only where they are); the bucket's own index keeps them in itself."""
+        ...
+
     def save(self, store: ObjectStore) -> None: ...
 
 
@@ -124,6 +129,9 @@ class DedupIndex:
             for record_id, key in keys.items():
                 near.add(record_id, fingerprint(Article.model_validate_json(read_location(store, key)).text))
         return cls(payload["by_hash"], payload["by_url"], keys, near)
+
+    def stash_sketches(self, records: list[tuple[Article, Fingerprint | None]]) -> None:
+        """Nothing to do: this index keeps the sketches in itself (``Index.stash_sketches``)."""
 
     def save(self, store: ObjectStore) -> None:
         # The near-duplicate index first: a crash between the two leaves the exact index

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
 from multiprocessing import get_context
@@ -178,9 +178,23 @@ class ExtractionStream:
     pages handed over must be the run's own (``spiders.runner`` copies Scrapy's items).
     """
 
-    def __init__(self, settings: dict[str, ExtractionSettings], workers: int | None = None) -> None:
+    def __init__(
+        self,
+        settings: dict[str, ExtractionSettings],
+        workers: int | None = None,
+        max_waiting: int | None = None,
+    ) -> None:
         self.settings = settings
         self.workers = default_workers() if workers is None else workers
+        # Backpressure: a page waiting for its draft holds its body (190 KB for a news page); past
+        # ``max_waiting`` such pages the crawls handed to ``hold_back`` pause until half drain.
+        limit = current_settings().extract_queue_pages if max_waiting is None else max_waiting
+        self.max_waiting = max(2 * STREAM_CHUNK, limit)
+        self.waiting = 0  # pages handed over and not drafted yet
+        self.most_waiting = 0
+        self.pauses = 0
+        self._paused = False
+        self._gates: dict[int, tuple[Callable[[], None], Callable[[], None]]] = {}
         self._pool = None
         if self.workers > 1:
             # forkserver, not fork: this runs inside a flow run, whose other threads (Prefect's
@@ -190,7 +204,7 @@ class ExtractionStream:
             context = get_context("forkserver")
             context.set_forkserver_preload(["pipeline.extract.pool"])
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_yield_to_crawl)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a chunk drafted in-process completes inside _send
         self._buffer: dict[str, list[Page]] = {}
         self._futures: dict[str, list[tuple[list[Page], Future]]] = {}
         # Article id -> near-duplicate fingerprint (default settings), made by the workers: dedup
@@ -200,14 +214,48 @@ class ExtractionStream:
     def _settings(self, source: str) -> ExtractionSettings:
         return self.settings.get(source) or ExtractionSettings()
 
+    def hold_back(self, pause: Callable[[], None], resume: Callable[[], None]) -> Callable[[], None]:
+        """A crawl that hands pages over asks to be paused when too many wait (``pause`` is called
+        from ``submit``, ``resume`` from a worker's completion thread: it must not block). Returns
+        how to let go of the crawl once it is done."""
+        with self._lock:
+            handle = max(self._gates, default=0) + 1
+            self._gates[handle] = (pause, resume)
+            if self._paused:
+                pause()
+
+        def release() -> None:
+            with self._lock:
+                self._gates.pop(handle, None)
+
+        return release
+
     def submit(self, page: Page) -> None:
         with self._lock:
             buffer = self._buffer.setdefault(page.source, [])
             buffer.append(page)
+            self.waiting += 1
+            self.most_waiting = max(self.most_waiting, self.waiting)
             if len(buffer) >= STREAM_CHUNK:
                 self._send(page.source)
+            if self.waiting >= self.max_waiting and not self._paused and self._gates:
+                self._paused = True
+                self.pauses += 1
+                for pause, _ in self._gates.values():
+                    pause()
 
-    def _send(self, source: str) -> None:
+    def _drafted(self, count: int, future: Future) -> None:
+        """A chunk is drafted (or failed): its pages no longer wait; the crawls resume at half."""
+        with self._lock:
+            self.waiting -= count
+            if not self._paused or self.waiting > self.max_waiting // 2:
+                return
+            self._paused = False
+            resumes = [resume for _, resume in self._gates.values()]
+        for resume in resumes:
+            resume()
+
+    def _send(self, source: str, counted: bool = True) -> None:
         pages, self._buffer[source] = self._buffer.get(source, []), []
         if not pages:
             return
@@ -217,6 +265,8 @@ class ExtractionStream:
         else:
             future = self._pool.submit(_draft_chunk, pages, self._settings(source))
         future.add_done_callback(partial(_release_bodies, pages))
+        if counted:  # handed over by ``submit``
+            future.add_done_callback(partial(self._drafted, len(pages)))
         self._futures.setdefault(source, []).append((pages, future))
 
     def run(
@@ -234,7 +284,7 @@ class ExtractionStream:
             rest = [p for p in pages if id(p) not in sent]
             for start in range(0, len(rest), STREAM_CHUNK * 4):
                 self._buffer[source] = rest[start : start + STREAM_CHUNK * 4]
-                self._send(source)
+                self._send(source, counted=False)
             chunks = self._futures.pop(source, [])
         drafted: dict[int, tuple[set[str], Draft | NotAnArticle]] = {}
         for chunk, future in chunks:

@@ -24,32 +24,18 @@ class Namespace:
         return self.prefix + name
 
     @property
-    def by_hash(self) -> str:  # content hash -> record id
+    def by_hash(self) -> str:  # content hash (16 bytes) -> record number, then id if not derivable
         return self.key("hash")
 
     @property
-    def by_url(self) -> str:  # canonical URL -> record id
-        return self.key("url")
-
-    @property
-    def records(self) -> str:  # record id -> {"state": "pending"|"committed", "run": ...}
+    def records(self) -> str:  # record id -> {"state": "pending", "run": ..., "num": ...} until committed
         return self.key("rec")
 
-    def sketches(self, part: str) -> str:  # record id -> shingle count + bottom-k sketch, one partition's
+    def sketches(self, part: str) -> str:
+        """A partition's pending sketches (number -> id and sketch) and unions not yet in the bucket
+        (``u<number>``). The layout of the other keys (``band:``, ``slot:``, ``url:``, ``seen:``):
+        ``pipeline.shared.compact`` and ``pipeline.shared.index``."""
         return self.key(f"fp:{part}")
-
-    def bands(self, part: str, band_key: int) -> str:
-        """One of a partition's 256 bucket hashes: band key (16 hex digits) -> ids, comma-separated.
-
-        Hashes rather than a set per bucket (most buckets hold one id: a set per bucket cost
-        5.8 KB per record, measured); a partition of days per key so that the near-duplicate window ends
-        by expiry, with no sweeping.
-        """
-        return self.key(f"band:{part}:{band_key & 0xFF:02x}")
-
-    @property
-    def seen(self) -> str:  # canonical URL -> SeenUrl JSON
-        return self.key("seen")
 
     @property
     def runs(self) -> str:  # ids of runs that started and have not finished cleanly

@@ -40,7 +40,9 @@ class SharedState:
         self.store, self.run_id = store, run_id
         self.ns = Namespace.for_store(store.url)
         self.lease = RunLease(self.client, self.ns, run_id)
-        self.index = SharedDedupIndex(self.client, self.ns, run_id, self.is_alive, self.recover, settings)
+        self.index = SharedDedupIndex(
+            self.client, self.ns, run_id, self.is_alive, self.recover, settings, store=store
+        )
         self.seen = SharedSeenUrls(self.client, self.ns)
         self.sequencer = ManifestSequencer(self.client, self.ns)
 

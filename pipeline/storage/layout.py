@@ -34,6 +34,8 @@ SHARED_MODE_KEY = f"{STATE_PREFIX}shared-mode.json"  # present once runs have ke
 LOCK_KEY = f"{STATE_PREFIX}run.lock"  # the store's lease: judging duplicates and committing
 SOURCE_LOCK_PREFIX = f"{STATE_PREFIX}locks/"  # a source's lease: one run at a time crawls it
 BOILERPLATE_PREFIX = f"{STATE_PREFIX}boilerplate/"
+NEAR_DUP_SKETCH_PREFIX = f"{STATE_PREFIX}near-dup/"  # the Redis index's sketches, one object per commit
+LINK_INDEX_PREFIX = "index/v1/links/"  # pipeline.bucket.link_index: readers' compacted also_at links
 PROBE_PREFIX = "state/probe/"  # objects that test a backend's behaviour, deleted at once
 
 
