@@ -77,8 +77,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     from pipeline.bucket.export import export_records
 
-    if not Path(args.out).parent.is_dir():  # before the progress bar: an error is one line
-        raise common.CliError(f"{args.out}: no such directory {Path(args.out).parent}")
+    common.output_path(args.out)  # before the progress bar: an error is one line
     reader = _reader(args)
     refs = list(reader.refs(since=args.since, source=args.source))
     with Progress(

@@ -64,6 +64,14 @@ def source_name(value: str) -> str:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def output_path(target: str) -> Path:
+    """A file the command will write: its directory must exist (one line, before any work)."""
+    path = Path(target)
+    if not path.parent.is_dir():
+        raise CliError(f"{target}: no such directory {path.parent}")
+    return path
+
+
 def read_text(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8")

@@ -60,6 +60,8 @@ def cmd_preview(args: argparse.Namespace) -> int:
     from cleanwire.preview import preview_source
 
     source = _find_source(args)
+    if args.html:
+        common.output_path(args.html)  # before the crawl, not after it
     fixture_dir = None
     if args.save_fixture:
         fixtures = Path(args.fixtures) if args.fixtures else common.required_project(args).fixtures_dir

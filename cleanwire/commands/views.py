@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from cleanwire.commands import common
 from pipeline.record import Article
@@ -17,14 +16,13 @@ def write_preview_html(target: str, title: str, pages: list[PreviewEntry]) -> No
     ``cleanwire.views.preview_html`` shows them, in one file."""
     from cleanwire.views.preview_html import PreviewPage, render_preview
 
-    if not Path(target).parent.is_dir():
-        raise common.CliError(f"{target}: no such directory {Path(target).parent}")
+    path = common.output_path(target)
     html = render_preview(
         [PreviewPage(url, outcome, reason, article) for url, outcome, reason, article in pages],
         title,
         subtitle=f"{len(pages)} page(s): the stored text, and in place what cleaning removed",
     )
-    Path(target).write_text(html, encoding="utf-8")
+    path.write_text(html, encoding="utf-8")
     common.console.print(f"wrote {target}")
 
 
@@ -33,10 +31,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from pipeline.runs.history import load_history
     from pipeline.storage import open_store
 
-    if not Path(args.html).parent.is_dir():
-        raise common.CliError(f"{args.html}: no such directory {Path(args.html).parent}")
+    path = common.output_path(args.html)
     history = load_history(open_store(common.store_url(args)), last=args.runs)
-    Path(args.html).write_text(render_report(history), encoding="utf-8")
+    path.write_text(render_report(history), encoding="utf-8")
     what = "no runs: the store has no manifests" if history.empty else f"{len(history.runs)} runs"
     common.console.print(f"wrote {args.html} ({what})")
     return 0
