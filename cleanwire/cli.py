@@ -24,6 +24,9 @@ for _key, _value in {
     "DO_NOT_TRACK": "1",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
     "PREFECT_LOGGING_EXTRA_LOGGERS": "cleanwire,pipeline,spiders",
+    # Those loggers also log outside flow runs (recovery, locks, compaction): the terminal shows
+    # the line; Prefect's own UserWarning that it could not send it to a run is noise.
+    "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
 }.items():
     os.environ.setdefault(_key, _value)
 

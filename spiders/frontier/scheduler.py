@@ -22,6 +22,8 @@ CLAIMED = "cleanwire_frontier_claimed"
 DEFAULT_LEASE = 60.0  # seconds a busy worker may go without refreshing its state
 DEFAULT_GRACE = 1.0  # seconds of empty queue and nobody busy before a worker closes
 IDLE_POLL = 0.05  # how soon an idle worker looks at the shared queue again (one Lua call)
+BARRIER_TIMEOUT = 20.0  # seconds a worker waits for the others to open before it seeds alone
+BARRIER_POLL = 0.02
 
 
 def connect(redis_url: str) -> Any:
@@ -97,6 +99,8 @@ class SharedFrontierScheduler(RedisScheduler):
     keys: FrontierKeys
     lease: float
     grace: float
+    processes: int
+    barrier_timeout: float
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SharedFrontierScheduler:
@@ -107,6 +111,8 @@ class SharedFrontierScheduler(RedisScheduler):
         instance.keys = FrontierKeys(settings.get("CLEANWIRE_SOURCE", "unknown"))
         instance.lease = settings.getfloat("CLEANWIRE_FRONTIER_LEASE", DEFAULT_LEASE)
         instance.grace = settings.getfloat("CLEANWIRE_FRONTIER_GRACE", DEFAULT_GRACE)
+        instance.processes = settings.getint("CLEANWIRE_FRONTIER_PROCESSES", 1)
+        instance.barrier_timeout = settings.getfloat("CLEANWIRE_FRONTIER_BARRIER_TIMEOUT", BARRIER_TIMEOUT)
         instance._state = ""
         instance._quiet_since: float | None = None
         instance._poke = None
@@ -129,8 +135,29 @@ class SharedFrontierScheduler(RedisScheduler):
 
         super().open(spider)
         self._set_state("busy")  # seeding from start() is work others must wait for
+        self._wait_for_the_others()
         self._refresher = task.LoopingCall(self._refresh)
         self._refresher.start(max(self.lease / 4, 0.5), now=False)
+
+    def _wait_for_the_others(self) -> None:
+        """Start seeding together: a worker that opens first would otherwise take every seed alone.
+
+        The barrier sits here, after Scrapy has built the engine and right before ``start()``
+        seeds, because building a crawler takes seconds on a busy machine: with the barrier
+        before it (in the worker's main), one worker once fetched 292 of 300 pages before the
+        other opened. Blocking the reactor is harmless here: this worker has nothing in flight
+        yet. A worker that never opens (it failed to start) holds the others for
+        ``barrier_timeout`` at most.
+        """
+        self.server.incr(self.keys.ready)
+        deadline = time.monotonic() + self.barrier_timeout
+        while int(self.server.get(self.keys.ready) or 0) < self.processes:
+            if time.monotonic() > deadline:
+                log.warning(
+                    "started without all %d workers after %.0f s", self.processes, self.barrier_timeout
+                )
+                return
+            time.sleep(BARRIER_POLL)
 
     def close(self, reason: str) -> None:
         if self._refresher is not None and self._refresher.running:

@@ -1,5 +1,6 @@
 """One worker process of a shared-frontier crawl (``python -m spiders.frontier.worker JOB.json``):
-its Scrapy settings, the item log it leaves for the parent, and the barrier at its start."""
+its Scrapy settings and the item log it leaves for the parent (the barrier at its start is the
+scheduler's ``open``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import json
 import logging
 import math
 import sys
-import time
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,12 +21,11 @@ from pipeline.outcomes import Dropped
 from pipeline.record import Page
 from pipeline.sources import SourceConfig
 from spiders.downloader import HANDLER as PINNED_HANDLER
-from spiders.frontier.scheduler import FrontierKeys, connect
+from spiders.frontier.scheduler import FrontierKeys
 from spiders.settings import quiet_chosen_handler_notice, settings_for
 
 log = logging.getLogger(__name__)
 
-BARRIER_TIMEOUT = 20.0  # seconds a worker waits for the others to be ready
 AIOHTTP_HANDLER = PINNED_HANDLER  # Scrapy's aiohttp handler, connecting to checked addresses only
 
 
@@ -121,6 +120,7 @@ def worker_settings(
             "REDIS_URL": redis_url,
             "EXTENSIONS": extensions,
             "CLEANWIRE_FRONTIER_WORKER": worker,
+            "CLEANWIRE_FRONTIER_PROCESSES": processes,
             "CLEANWIRE_FRONTIER_ITEM_LOG": str(item_log),
         }
     )
@@ -130,25 +130,6 @@ def worker_settings(
         else:
             settings[key] = value
     return settings
-
-
-def wait_for_the_others(
-    redis_url: str, keys: FrontierKeys, processes: int, timeout: float = BARRIER_TIMEOUT
-) -> None:
-    """Start crawling together: a worker that is up first would otherwise take every seed alone.
-
-    Imports take seconds on a busy machine, and the first worker to run would fetch robots.txt,
-    the home page and every sitemap while the others still start. A worker that never arrives
-    (it failed to start) holds the others for ``timeout`` at most.
-    """
-    server = connect(redis_url)
-    server.incr(keys.ready)
-    deadline = time.monotonic() + timeout
-    while int(server.get(keys.ready) or 0) < processes:
-        if time.monotonic() > deadline:
-            log.warning("started without all %d workers after %.0f s", processes, timeout)
-            return
-        time.sleep(0.05)
 
 
 def run_worker(job_path: Path) -> int:
@@ -177,7 +158,6 @@ def run_worker(job_path: Path) -> int:
         outcome["reason"] = reason
 
     crawler.signals.connect(closed, signal=signals.spider_closed)
-    wait_for_the_others(job["redis_url"], FrontierKeys(source.name), job["processes"])
     process.crawl(crawler, source=source, seen=seen)
     process.start()
     stats = dict(crawler.stats.get_stats()) if crawler.stats else {}
