@@ -235,7 +235,7 @@ def _summary(
     """The run's figures: the report's markdown artifact (and, when the commit was applied, the
     run's part of ``cleanwire report``), and what the flow returns."""
     written = stored or WriteReport()
-    record_written(report, written)
+    record_written(report, written, verdicts)
     markdown = report.to_markdown()
     if stored is not None:
         markdown += report_artifact(bucket, manifest, report, verdicts)

@@ -102,5 +102,10 @@ def test_a_source_being_crawled_is_not_crawled_by_a_second_run(config, tmp_path)
     assert not bucket.exists(key)  # released by its holder only
     assert {s for m in BucketReader(store).manifests() for s in m.sources} == {"west-wire"}
     # and once it is free, the source's run goes ahead
-    assert ingest(sources=["east-gazette"], config_dir=str(config), store=store)["stored"] > 0
+    later = ingest(sources=["east-gazette"], config_dir=str(config), store=store)
+    assert later["stored"] > 0
     assert_each_story_once_with_copies(store)
+    # its copies of west-wire's stories are links, counted in the run's totals as in its manifest
+    [manifest] = [m for m in BucketReader(store).manifests() if m.run_id == later["run_id"]]
+    assert later["links"] == len(manifest.links) > 0
+    assert later["totals"]["links"] == later["links"]

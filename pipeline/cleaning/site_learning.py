@@ -18,7 +18,7 @@ from lxml import html as lxml_html
 
 from pipeline.storage import ObjectStore
 from pipeline.storage.layout import boilerplate_key
-from pipeline.textnorm import fold
+from pipeline.textnorm import fold, word_count
 
 BLOCK_TAGS = (
     "p",
@@ -45,7 +45,11 @@ MIN_SHARE = 0.5
 
 
 def page_blocks(html: str) -> set[str]:
-    """Folded text of the page's small blocks (leaf-ish elements, 3 to 60 words), once each."""
+    """Folded text of the page's small blocks (leaf-ish elements, 3 to 60 words), once each.
+
+    Words are counted in every script (``textnorm.word_count``): counted by spaces, a Japanese
+    or Chinese menu line or promo box is one word, below the floor, so site learning never
+    learned anything on those sites."""
     try:
         root = lxml_html.fromstring(html)
     except (ValueError, lxml_html.etree.ParserError):
@@ -60,7 +64,7 @@ def tree_blocks(root: lxml_html.HtmlElement) -> set[str]:
         if element.tag == "div" and len(element):
             continue  # only text-only divs; containers repeat their children
         text = fold(element.text_content())
-        words = text.count(" ") + 1 if text else 0
+        words = word_count(text) if text else 0
         if MIN_WORDS <= words <= MAX_WORDS:
             blocks.add(text)
     return blocks

@@ -230,10 +230,15 @@ def close_manifest(
 
 
 
-def record_written(report: RunReport, written: WriteReport) -> None:
-    """What the store took, per source."""
+def record_written(report: RunReport, written: WriteReport, verdicts: Iterable[Verdict] = ()) -> None:
+    """What the store took, per source: records, bytes, and links (a sighting of a record stored by
+    an earlier run belongs to the source whose article it was; a link entry names only its URL)."""
     for entry in written.records:
         report.source(entry.source).stored += 1
+    source_of = {v.article.url: v.article.source for v in verdicts if v.duplicate_of is not None}
+    for link in written.links:
+        if (source := source_of.get(link.url)) is not None:
+            report.source(source).links += 1
     for name, size in written.bytes_by_source.items():
         report.source(name).bytes = size
 
