@@ -82,3 +82,31 @@ def test_a_chunk_that_failed_keeps_its_pages_whole() -> None:
     done.set_result([])
     _release_bodies(pages, done)
     assert not any(page.body for page in pages)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_drafts_wait_on_disk_and_are_gone_once_the_source_is_finished(workers, tmp_path) -> None:
+    pages = synthetic_site_pages(40)
+    stream = ExtractionStream({"bench": ExtractionSettings()}, workers=workers, spill_dir=tmp_path)
+    try:
+        for page in pages:
+            stream.submit(page)
+        for _, _, future in stream._futures["bench"]:
+            assert future.result() > 0  # a worker hands back a count, not the drafts
+        spilled = sorted(p.suffix for p in tmp_path.iterdir())
+        assert spilled and set(spilled) == {".blocks", ".drafts"}
+        assert stream.run("other", [], ExtractionSettings(), SiteBoilerplate("other").learn) == []
+        got = stream.run("bench", pages, ExtractionSettings(), SiteBoilerplate("bench").learn)
+    finally:
+        stream.close()
+    assert [page.url for page, _ in got] == [page.url for page in pages]
+    assert not any(isinstance(r, NotAnArticle) for _, r in got)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_streams_own_directory_is_removed_when_it_closes() -> None:
+    stream = ExtractionStream({"bench": ExtractionSettings()}, workers=1)
+    directory = stream.spill_dir
+    stream.submit(synthetic_site_pages(1)[0])
+    stream.close()
+    assert not directory.exists()

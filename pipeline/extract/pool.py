@@ -11,11 +11,14 @@ cost stays small next to the parsing.
 from __future__ import annotations
 
 import os
+import pickle
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
 from multiprocessing import get_context
+from pathlib import Path
 
 from pipeline.cleaning.site_learning import page_blocks
 from pipeline.dedup.minhash import Fingerprint, Fingerprinter
@@ -132,11 +135,26 @@ def _worker(settings: ExtractionSettings) -> Extractor:
     return extractor
 
 
-def _draft_chunk(
-    pages: list[Page], settings: ExtractionSettings
-) -> list[tuple[set[str], Draft | NotAnArticle]]:
+def _draft_chunk(pages: list[Page], settings: ExtractionSettings, spill: Path) -> int:
+    """Draft a chunk in a worker and leave it on disk: its blocks (``spill`` + ``.blocks``, read by
+    the parent for site learning) and its drafts (``.drafts``, read back only by the worker that
+    finishes them). The parent holds none of it while the crawl goes on: a source of 20,000
+    news-weight pages held 1.2 GB of drafts and block sets until its crawl ended."""
     extractor = _worker(settings)
-    return [_draft_one(page, extractor) for page in pages]
+    drafted = [_draft_one(page, extractor) for page in pages]
+    _dump(spill.with_suffix(".drafts"), [draft for _, draft in drafted])
+    _dump(spill.with_suffix(".blocks"), [blocks for blocks, _ in drafted])
+    return len(drafted)
+
+
+def _dump(path: Path, value: object) -> None:
+    with path.open("wb") as stream:
+        pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _load(path: Path) -> list:
+    with path.open("rb") as stream:
+        return pickle.load(stream)
 
 
 def _finish_chunk(
@@ -148,6 +166,14 @@ def _finish_chunk(
     fingerprint = Fingerprinter()
     prints = {r.id: fingerprint(r.text) for r in results if isinstance(r, Article)}
     return results, prints
+
+
+def _finish_spilled(
+    spills: list[Path], settings: ExtractionSettings, source: str, learned: frozenset[str]
+) -> tuple[list[Article | NotAnArticle], dict[str, Fingerprint]]:
+    """``_finish_chunk`` over drafts a worker left on disk, in the order given."""
+    drafts = [draft for spill in spills for draft in _load(spill.with_suffix(".drafts"))]
+    return _finish_chunk(drafts, settings, source, learned)
 
 
 def _yield_to_crawl() -> None:
@@ -175,7 +201,9 @@ class ExtractionStream:
     every page's blocks, then finishes the drafts (cleaning, identity): the same articles as
     ``extract_pages`` after ``pages_blocks``, with the crawl and extraction overlapped instead of
     one after the other. Each page's body is emptied once it is drafted (``_release_bodies``): the
-    pages handed over must be the run's own (``spiders.runner`` copies Scrapy's items).
+    pages handed over must be the run's own (``spiders.runner`` copies Scrapy's items). Drafts and
+    blocks wait on disk (``spill_dir``), not in this process: what grows with the source here is
+    the pages without their bodies and, once ``run`` returns, the articles.
     """
 
     def __init__(
@@ -183,8 +211,15 @@ class ExtractionStream:
         settings: dict[str, ExtractionSettings],
         workers: int | None = None,
         max_waiting: int | None = None,
+        spill_dir: Path | None = None,
     ) -> None:
         self.settings = settings
+        # Drafts wait on disk (``_draft_chunk``), in the run's temporary directory or our own.
+        self._own_dir = (
+            None if spill_dir is not None else tempfile.TemporaryDirectory(prefix="cleanwire-drafts-")
+        )
+        self.spill_dir = spill_dir if spill_dir is not None else Path(self._own_dir.name)
+        self._chunks = 0
         self.workers = default_workers() if workers is None else workers
         # Backpressure: a page waiting for its draft holds its body (190 KB for a news page); past
         # ``max_waiting`` such pages the crawls handed to ``hold_back`` pause until half drain.
@@ -206,7 +241,7 @@ class ExtractionStream:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_yield_to_crawl)
         self._lock = threading.RLock()  # a chunk drafted in-process completes inside _send
         self._buffer: dict[str, list[Page]] = {}
-        self._futures: dict[str, list[tuple[list[Page], Future]]] = {}
+        self._futures: dict[str, list[tuple[list[Page], Path, Future]]] = {}
         # Article id -> near-duplicate fingerprint (default settings), made by the workers: dedup
         # then has nothing left to compute on the run's critical path.
         self.fingerprints: dict[str, Fingerprint] = {}
@@ -259,15 +294,17 @@ class ExtractionStream:
         pages, self._buffer[source] = self._buffer.get(source, []), []
         if not pages:
             return
+        self._chunks += 1
+        spill = self.spill_dir / f"chunk-{self._chunks}"
         if self._pool is None:
             future: Future = Future()
-            future.set_result(_draft_chunk(pages, self._settings(source)))
+            future.set_result(_draft_chunk(pages, self._settings(source), spill))
         else:
-            future = self._pool.submit(_draft_chunk, pages, self._settings(source))
+            future = self._pool.submit(_draft_chunk, pages, self._settings(source), spill)
         future.add_done_callback(partial(_release_bodies, pages))
         if counted:  # handed over by ``submit``
             future.add_done_callback(partial(self._drafted, len(pages)))
-        self._futures.setdefault(source, []).append((pages, future))
+        self._futures.setdefault(source, []).append((pages, spill, future))
 
     def run(
         self, source: str, pages: list[Page], settings: ExtractionSettings, learn: Learn
@@ -280,30 +317,64 @@ class ExtractionStream:
         """
         with self._lock:
             self._send(source)
-            sent = {id(p) for chunk, _ in self._futures.get(source, []) for p in chunk}
+            sent = {id(p) for chunk, _, _ in self._futures.get(source, []) for p in chunk}
             rest = [p for p in pages if id(p) not in sent]
             for start in range(0, len(rest), STREAM_CHUNK * 4):
                 self._buffer[source] = rest[start : start + STREAM_CHUNK * 4]
                 self._send(source, counted=False)
             chunks = self._futures.pop(source, [])
-        drafted: dict[int, tuple[set[str], Draft | NotAnArticle]] = {}
-        for chunk, future in chunks:
-            for page, result in zip(chunk, future.result(), strict=True):
-                drafted[id(page)] = result
-        ordered = [drafted[id(p)] for p in pages]
-        learned = learn([blocks for blocks, _ in ordered])
-        drafts = [draft for _, draft in ordered]
-        size = max(STREAM_CHUNK, len(drafts) // (self.workers * 4) + 1)
-        parts = [drafts[i : i + size] for i in range(0, len(drafts), size)]
-        if self._pool is None or len(parts) < 2:
-            finished = [_finish_chunk(part, settings, source, learned) for part in parts]
+        try:
+            for _, _, future in chunks:
+                future.result()  # a chunk that failed fails the source, as before
+            learned = learn(
+                blocks for _, spill, _ in chunks for blocks in _load(spill.with_suffix(".blocks"))
+            )
+            finished = self._finish(chunks, settings, source, learned)
+        finally:
+            for _, spill, _ in chunks:
+                for suffix in (".drafts", ".blocks"):
+                    spill.with_suffix(suffix).unlink(missing_ok=True)
+        by_page = {
+            id(page): result
+            for (chunk, _, _), results in zip(chunks, finished, strict=True)
+            for page, result in zip(chunk, results, strict=True)
+        }
+        return [(page, by_page[id(page)]) for page in pages]
+
+    def _finish(
+        self,
+        chunks: list[tuple[list[Page], Path, Future]],
+        settings: ExtractionSettings,
+        source: str,
+        learned: frozenset[str],
+    ) -> list[list[Result]]:
+        """Each chunk's results, finished on the workers from the drafts on disk (in parts of a few
+        chunks, so that each worker gets a few parts)."""
+        pages = sum(len(chunk) for chunk, _, _ in chunks)
+        size = max(STREAM_CHUNK, pages // (self.workers * 4) + 1)
+        parts: list[list[tuple[list[Page], Path, Future]]] = [[]]
+        for chunk in chunks:
+            if sum(len(c) for c, _, _ in parts[-1]) >= size:
+                parts.append([])
+            parts[-1].append(chunk)
+        parts = [part for part in parts if part]  # a source without pages has none
+        spills = [[spill for _, spill, _ in part] for part in parts]
+        if self._pool is None or len(spills) < 2:
+            done = [_finish_spilled(part, settings, source, learned) for part in spills]
         else:
-            futures = [self._pool.submit(_finish_chunk, part, settings, source, learned) for part in parts]
-            finished = [f.result() for f in futures]
-        for _, prints in finished:
+            futures = [self._pool.submit(_finish_spilled, part, settings, source, learned) for part in spills]
+            done = [f.result() for f in futures]
+        finished: list[list[Result]] = []
+        for part, (results, prints) in zip(parts, done, strict=True):
             self.fingerprints.update(prints)
-        return list(zip(pages, (r for part, _ in finished for r in part), strict=True))
+            at = 0
+            for chunk, _, _ in part:
+                finished.append(results[at : at + len(chunk)])
+                at += len(chunk)
+        return finished
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
+        if self._own_dir is not None:
+            self._own_dir.cleanup()

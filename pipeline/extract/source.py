@@ -11,7 +11,7 @@ learned).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from pipeline.cleaning import Cleaner
@@ -21,8 +21,9 @@ from pipeline.outcomes import NotAnArticle
 from pipeline.record import Article, Page
 
 Result = Article | NotAnArticle
-# Every page's small text blocks in, the site's learned boilerplate out (``SiteBoilerplate.learn``).
-Learn = Callable[[list[set[str]]], frozenset[str]]
+# Every page's small text blocks in (read once, possibly from disk), the site's learned boilerplate
+# out (``SiteBoilerplate.learn``).
+Learn = Callable[[Iterable[set[str]]], frozenset[str]]
 
 
 class Passes(Protocol):
