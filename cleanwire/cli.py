@@ -16,7 +16,9 @@ import yaml
 
 from cleanwire.commands import FAMILIES
 from cleanwire.commands.common import CliError, console, one_line, required_project
+from pipeline.bucket.lock import LockHeld
 from pipeline.project import HOME_ENV, ProjectError
+from pipeline.storage.base import StoreError
 
 # Prefect must not phone home, and its temporary server needs time on 2 cores.
 for _key, _value in {
@@ -34,8 +36,10 @@ for _key, _value in {
 
 
 # Errors bad input causes: files (OSError), bytes (UnicodeError), source files (YAML, validation:
-# ValueError), names (KeyError: a missing source or record). Anything else is a bug, still one line.
-KNOWN_ERRORS = (CliError, OSError, UnicodeError, ValueError, KeyError, yaml.YAMLError)
+# ValueError), names (KeyError: a missing source or record); and what the world does to a run: the
+# store down or refusing (StoreError, after its retries), another run holding the lease (LockHeld).
+# Anything else is a bug, still one line.
+KNOWN_ERRORS = (CliError, OSError, UnicodeError, ValueError, KeyError, yaml.YAMLError, StoreError, LockHeld)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -95,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         known = isinstance(exc, KNOWN_ERRORS)
         line = one_line(exc) if known else f"unexpected {type(exc).__name__}: {one_line(exc)}"
+        if isinstance(exc, StoreError):
+            line = f"the store failed: {line}"
         hint = "" if known else " (run with --debug for the traceback)"
         console.print(f"cleanwire: error: {line}{hint}", style="red")
         return 1

@@ -4,6 +4,7 @@ the user errors it puts in words, and the arguments several families take."""
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
 
 import yaml
@@ -99,3 +100,34 @@ def one_line(exc: BaseException) -> str:
     else:
         text = str(exc) or type(exc).__name__
     return " ".join(text.split())
+
+
+class _NoTraceback(logging.Formatter):
+    """A console formatter that leaves out a logged exception's traceback: Prefect logs one for
+    every failed task and flow run, and the run's log in Prefect (formatted before it reaches the
+    console) keeps it. ``--debug`` keeps the console's too."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        try:
+            return self.inner.format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+
+
+def console_without_tracebacks(args: argparse.Namespace) -> None:
+    """One line per failure on the terminal (the error ``main`` prints), not Prefect's tracebacks.
+
+    Call after the flows are imported: importing Prefect sets up its console handlers."""
+    if getattr(args, "debug", False):
+        return
+    loggers = [logging.getLogger(), *(v for v in logging.Logger.manager.loggerDict.values())]
+    for logger in loggers:
+        for handler in getattr(logger, "handlers", []):
+            if isinstance(handler, logging.StreamHandler) and not isinstance(handler.formatter, _NoTraceback):
+                handler.setFormatter(_NoTraceback(handler.formatter or logging.Formatter()))

@@ -15,6 +15,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.fanout import DaskUnavailable, dask_task_runner, prefect_api_for_workers, resolve_address
     from flows.ingest import ingest
 
+    common.console_without_tracebacks(args)
     config_dir = common.config_dir(args, demo=args.demo)
     store = common.store_url(args)
     # A missing or broken source is one line here, not a traceback in the flow run's log.
@@ -75,6 +76,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     from pipeline.bucket.manifest import list_manifests
     from pipeline.storage import open_store
 
+    common.console_without_tracebacks(args)
     config_dir = common.config_dir(args)
     store = common.store_url(args)
     # An unknown run is one line here, not a traceback in the flow run's log.

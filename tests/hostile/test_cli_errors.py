@@ -6,6 +6,7 @@ Pass: no traceback on stderr for any case; ``--debug`` shows the traceback.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -139,3 +140,29 @@ def test_bucket_commands_on_bad_arguments(files: Path) -> None:
     one_line_error(
         cleanwire("extract", str(files / "cp1252.html"), "--url", "javascript:alert(1)"), "javascript"
     )
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_a_run_whose_store_fails_is_one_error_line_and_no_traceback(tmp_path: Path) -> None:
+    """The store fails inside the flow run: Prefect logs the failed task and flow run (one line
+    each on the terminal, the traceback only in the run's log), then cleanwire's one error."""
+    from prefect.settings import PREFECT_API_URL
+
+    project = tmp_path / "project"
+    assert cleanwire("init", str(project)).returncode == 0
+    (tmp_path / "a-file").write_text("not a directory")
+    store = f"file://{tmp_path / 'a-file' / 'bucket'}"
+    env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        command = [CLEANWIRE, *extra, "run", "--store", store]
+        return subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=project, env=env)
+
+    result = run()
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert "Traceback" not in output, output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("cleanwire: error: ")]
+    assert len(errors) == 1 and "Not a directory" in errors[0], errors
+    debug = run("--debug")
+    assert debug.returncode != 0 and "Traceback" in debug.stdout + debug.stderr
