@@ -16,21 +16,14 @@ import yaml
 
 from cleanwire.commands import FAMILIES
 from cleanwire.commands.common import CliError, console, one_line, required_project
+from flows.environment import apply_defaults
 from pipeline.bucket.lock import LockHeld
 from pipeline.project import HOME_ENV, ProjectError
 from pipeline.storage.base import StoreError
 
-# Prefect must not phone home, and its temporary server needs time on 2 cores.
-for _key, _value in {
-    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-    "DO_NOT_TRACK": "1",
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
-    "PREFECT_LOGGING_EXTRA_LOGGERS": "cleanwire,pipeline,spiders",
-    # Those loggers also log outside flow runs (recovery, locks, compaction): the terminal shows
-    # the line; Prefect's own UserWarning that it could not send it to a run is noise.
-    "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
-}.items():
-    os.environ.setdefault(_key, _value)
+# Prefect's defaults (no telemetry, a patient temporary server), and cleanwire's loggers in each
+# flow run's log, before anything imports Prefect.
+apply_defaults({"PREFECT_LOGGING_EXTRA_LOGGERS": "cleanwire,pipeline,spiders"})
 
 # -- errors: one line each -----------------------------------------------------------------
 

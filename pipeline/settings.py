@@ -85,7 +85,8 @@ class Settings(BaseSettings):
         256,
         ge=32,
         description="Crawled pages that may wait for extraction before the crawl pauses (each holds its "
-        "body in memory; news pages weigh about 190 KB): bounds a run's memory whatever the source's size.",
+        "body in memory; news pages weigh about 190 KB): bounds the pages in memory whatever the source's "
+        "size (the articles a run commits are still held, docs/scaling.md).",
     )
     dask_address: str | None = Field(None, description="Dask scheduler for `run --dask` (docs/dask.md).")
     dask_chunk_pages: int | None = Field(

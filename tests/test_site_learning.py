@@ -74,3 +74,13 @@ def test_a_learned_japanese_line_is_removed_from_the_sites_articles() -> None:
     assert chrome not in article.text  # inside <article>: only site learning takes it out
     assert ("learned-site-boilerplate", chrome) in {(r.rule, r.text) for r in article.removed}
     assert stories[0] in article.text
+
+
+def test_learning_keeps_only_the_counts_it_saves() -> None:
+    """Each page's own paragraphs are counted too; past learning, only the most frequent survive."""
+    chrome = "Sign up for our morning briefing newsletter"
+    pages = [{chrome, f"story number {n} told in a few words"} for n in range(6000)]
+    learning = SiteBoilerplate("site")
+    assert learning.learn(pages) == {chrome}
+    assert len(learning.counts) == 5000 and learning.counts[chrome] == 6000
+    assert learning.learned() == {chrome}

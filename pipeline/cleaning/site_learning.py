@@ -64,7 +64,8 @@ def tree_blocks(root: lxml_html.HtmlElement) -> set[str]:
         if element.tag == "div" and len(element):
             continue  # only text-only divs; containers repeat their children
         text = fold(element.text_content())
-        words = word_count(text) if text else 0
+        # folded text has single spaces: counting them is the ASCII case's word count, cheaply
+        words = (text.count(" ") + 1 if text.isascii() else word_count(text)) if text else 0
         if MIN_WORDS <= words <= MAX_WORDS:
             blocks.add(text)
     return blocks
@@ -89,7 +90,11 @@ class SiteBoilerplate:
         for blocks in all_blocks:
             if blocks:
                 self.observe_blocks(blocks)
-        return self.learned()
+        learned = self.learned()
+        # Every distinct block of the crawl is counted (each article's own paragraphs among them):
+        # pruned now, as ``save`` would prune them, not held until the run's commit.
+        self.prune()
+        return learned
 
     def learned(self) -> frozenset[str]:
         """Blocks on at least MIN_PAGES pages and at least MIN_SHARE of all pages seen."""
