@@ -207,3 +207,71 @@ def test_german_french_and_spanish_boxes_and_prompts_are_removed() -> None:
     # a sentence that only mentions the words is the article talking
     talk = "Die Zeitung teilte mit, dass der Newsletter künftig dienstags erscheint und mehr Leser erreicht."
     assert clean([body_de, talk], language="de")[0] == [body_de, talk]
+
+
+# Japanese, Chinese and Korean: widget lines removed, prose that uses the same words kept. Lines of
+# prose here are short on purpose: a length cap counted by spaces would take a whole paragraph of
+# an unspaced script for one word.
+JA_BODY = "東京都議会は三日、来年度の予算案を賛成多数で可決した。知事は記者会見で財政の健全化を強調した。"
+ZH_BODY = "北京市政府今天公布了新的交通规划，计划在五年内新增多条地铁线路，以缓解城市拥堵问题。"
+KO_BODY = (
+    "서울시의회는 3일 내년도 예산안을 찬성 다수로 통과시켰다. 시장은 기자회견에서 재정 건전성을 강조하며 "
+    "복지와 교통 분야의 투자를 늘리겠다고 밝혔다."
+)
+# a second paragraph of each story (the same one twice would be a repeated paragraph)
+AFTER = {
+    "ja": "野党は福祉予算の削減に反対し、来月の本会議で修正案を提出する方針だ。",
+    "zh": "市交通委员会负责人说，新线路将优先连接居住区和就业中心，并在明年开工建设。",
+    "ko": "야당은 복지 예산 삭감에 반대하며 다음 달 본회의에서 수정안을 제출할 방침이다.",
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "body", "boiler", "rule"),
+    [
+        ("ja", JA_BODY, "このニュースをシェア", "share-prompt"),
+        ("ja", JA_BODY, "会員の方はこちら", "sign-in-prompt"),
+        ("ja", JA_BODY, "関連記事", "related-list"),
+        ("ja", JA_BODY, "あわせて読みたい：都知事が会見", "more-prompt"),
+        ("ja", JA_BODY, "（写真：共同）", "image-credit"),
+        ("ja", JA_BODY, "無断転載を禁じます。", "copyright-line"),
+        ("ja", JA_BODY, "［有料会員限定］ この記事は会員限定です。電子版に登録すると続きをお読みいただけます。", "newsletter-blurb"),  # noqa: E501
+        ("zh", ZH_BODY, "分享到：", "share-prompt"),
+        ("zh", ZH_BODY, "相关新闻", "related-list"),
+        ("zh", ZH_BODY, "版权所有，未经授权不得转载。", "copyright-line"),
+        ("zh", ZH_BODY, "上一篇：北京发布新规", "interface-text"),
+        ("zh", ZH_BODY, "（图片来源：新华社）", "image-credit"),
+        ("ko", KO_BODY, "기사 공유", "share-prompt"),
+        ("ko", KO_BODY, "무단전재 및 재배포 금지", "copyright-line"),
+        ("ko", KO_BODY, "관련기사", "related-list"),
+        ("ko", KO_BODY, "사진=연합뉴스", "image-credit"),
+    ],
+)
+def test_east_asian_widget_lines_are_removed(language: str, body: str, boiler: str, rule: str) -> None:
+    kept, rules = clean([body, boiler, AFTER[language]], language=language)
+    assert kept == [body, AFTER[language]], rules
+    assert rule in rules
+
+
+@pytest.mark.parametrize(
+    ("language", "content"),
+    [
+        ("ja", "会員限定のイベントには約三百人が参加し、記事の共有方法についての講演もあった。"),
+        ("ja", "写真家の田中さんは、被災地の様子を撮影した作品を展示している。"),
+        ("zh", "该公司表示，版权所有者有权要求平台删除未经授权的内容，并将提起诉讼。"),
+        ("zh", "专家在相关新闻发布会上表示，分享经济仍有很大的发展空间。"),
+        ("ko", "시민단체는 기사 공유 플랫폼의 무단 전재 문제를 지적하며 제도 개선을 요구했다."),
+    ],
+)
+def test_east_asian_prose_that_mentions_the_words_is_kept(language: str, content: str) -> None:
+    body = {"ja": JA_BODY, "zh": ZH_BODY, "ko": KO_BODY}[language]
+    kept, rules = clean([body, content], language=language)
+    assert kept == [body, content], rules
+
+
+def test_a_short_japanese_paragraph_after_a_related_heading_ends_the_list() -> None:
+    """A headline has no full stop; a line of prose ends with 。 even when it is short."""
+    items = ["- 都議会、予算案を可決", "- 知事が会見"]
+    prose = "議会は来週も審議を続ける。"
+    kept, rules = clean([JA_BODY, "関連記事", *items, prose], language="ja")
+    assert kept == [JA_BODY, prose], rules

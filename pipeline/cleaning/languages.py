@@ -1,8 +1,9 @@
 """Per-language vocabulary for the cleaning rules.
 
 Rules are written once; what a newsletter prompt or an image credit looks like
-in a language lives here. English, German, French and Spanish are filled in (each adds its
-wording to English's, which sites in every language keep for their widgets); another language
+in a language lives here. English, German, French, Spanish, Japanese, Chinese and Korean are
+filled in (each adds its wording to English's, which sites in every language keep for their
+widgets); another language
 is a new ``LanguagePack`` entry, and until it exists only the language-independent rules
 (bare URLs, repeats, copyright symbols) run on its text.
 """
@@ -262,4 +263,90 @@ SPANISH = _pack(
     cookie_notice=(r"^(utilizamos cookies|este (sitio|portal) (web )?utiliza cookies)\b",),
     see_also=(r"^(ver también|lee también)\b.{1,200}$",),
 )
-LANGUAGES.update({"de": GERMAN, "fr": FRENCH, "es": SPANISH})
+# Languages written without spaces (Japanese, Chinese) and Korean. Their widget lines are matched
+# whole (``^...$``), as in the packs above; the rules' length caps count words in every script
+# (``textnorm.word_count``), so a caption-length cap is not one "word" of a whole paragraph.
+# Punctuation: full-width forms (：［］【】（）) beside ASCII.
+JAPANESE = _pack(
+    "ja",
+    newsletter_heading=(
+        r"^(メールマガジン|メルマガ|ニュースレター)(の)?(登録|購読|配信|を受け取る).{0,30}$",
+    ),
+    subscribe_heading=(
+        r"^[\[［【]?(有料)?会員限定(記事)?[\]］】]?.{0,60}$",
+        r"^この記事は(有料)?会員限定(記事)?です.{0,60}$",
+        r"^(有料会員|会員)(に)?(登録|なる)(する|と|して).{0,40}$",
+    ),
+    promo_blurb=(
+        r"(登録|ログイン)(する|すると|して).{0,20}続きを(お)?読み(いただけます|になれます|ください)",
+    ),
+    imperative=(r"(登録|ログイン|申し込|購読)",),
+    call_to_action=(r"^(今すぐ)?(無料)?(登録する|登録|申し込む|お申し込み|詳しくはこちら|続きを読む)\W*$",),
+    sign_in=(r"^(ログイン|ログインはこちら|会員の方はこちら|新規(会員)?登録)\W*.{0,20}$",),
+    image_credit=(r"^[（(]?\s*(写真|画像|撮影|提供)\s*[:：=＝]\s*.{1,60}$",),
+    copyright=(r"(無断転載|無断複製|無断転用)(を)?(禁止|禁じます|禁ず)(します|る)?\W*$",),
+    share_prompt=(
+        r"^(この(ニュース|記事)を)?(シェア|共有)(する)?\W*$",
+        r"^(ツイート|印刷|印刷する|ブックマーク|コメント(する|を書く)?)\W*$",
+        r"^(facebook|twitter|x|line|はてな)で(シェア|共有|送る)(する)?\W*$",
+    ),
+    more_prompt=(
+        r"^(関連記事|関連ニュース|あわせて読みたい|こちらもおすすめ|おすすめ記事|人気記事|もっと見る)\W*$",
+        r"^(関連記事|関連ニュース|あわせて読みたい)\s*[:：]\s*.{1,80}$",
+    ),
+    related_heading=(
+        r"^(関連記事|関連ニュース|あわせて読みたい|おすすめ記事|人気記事|アクセスランキング|最新記事)\W*$",
+    ),
+    interface=(r"^(前へ|次へ|前の(記事|ページ)|次の(記事|ページ)|閉じる|拡大する|拡大|読み込み中)\W*$",),
+    cookie_notice=(r"^(当|この)(サイト|ウェブサイト)で(は)?(クッキー|cookie)",),
+)
+CHINESE = _pack(
+    "zh",
+    subscribe_heading=(
+        r"^(订阅|訂閱)(我们|我們|本报|本報)?(的)?(新闻|新聞)?(通讯|通訊|电子报|電子報)\W*.{0,20}$",
+    ),
+    call_to_action=(
+        r"^(点击|點擊)(查看|阅读|閱讀|进入|進入)(全文|更多)?\W*$",
+        r"^(立即|马上|馬上)(订阅|訂閱|下载|下載|注册|註冊)\W*$",
+    ),
+    sign_in=(r"^(登录|登錄|注册|註冊|登录/注册|登錄/註冊)\W*$",),
+    image_credit=(r"^[（(]?\s*(图|圖|图片|圖片|摄影|攝影|图片来源|圖片來源)\s*[:：/／]\s*.{1,60}$",),
+    copyright=(
+        r"^(版权所有|版權所有)(?!者|人)",
+        r"(版权所有|版權所有)\s*([©:：,，。]|(19|20)\d{2}|$)",
+        r"未(经|經)(许可|許可|授权|授權|允许|允許).{0,20}(不得|禁止|请勿|請勿)(转载|轉載|复制|複製|使用).{0,20}$",
+    ),
+    share_prompt=(
+        r"^(分享(到|至)?|打印|列印|收藏|转发|轉發|评论|評論|(\d+\s*)?(条|則)?(评论|評論))\W*$",
+        r"^(分享(到|至))\s*[:：]?\s*(微信|微博|qq|facebook|twitter|line)?\W*$",
+    ),
+    more_prompt=(
+        r"^(相关|相關)(新闻|新聞|阅读|閱讀|文章|报道|報導)\W*$",
+        r"^(推荐阅读|推薦閱讀|延伸阅读|延伸閱讀|热门文章|熱門文章|查看更多|阅读全文|閱讀全文)\W*$",
+        r"^(相关阅读|相關閱讀|延伸阅读|延伸閱讀|推荐阅读|推薦閱讀)\s*[:：]\s*.{1,80}$",
+    ),
+    related_heading=(
+        r"^(相关|相關)(新闻|新聞|阅读|閱讀|文章|报道|報導)\W*$",
+        r"^(推荐阅读|推薦閱讀|延伸阅读|延伸閱讀|热门(文章|新闻|推荐)|熱門(文章|新聞|推薦)|猜你喜欢|猜你喜歡)\W*$",
+    ),
+    interface=(
+        r"^(上一页|下一页|上一頁|下一頁|关闭|關閉|全屏|加载中|載入中|返回顶部|返回頂部)\W*$",
+        r"^(上一篇|下一篇)\s*[:：].{0,80}$",
+    ),
+)
+KOREAN = _pack(
+    "ko",
+    subscribe_heading=(r"^(구독하기|구독 신청|뉴스레터 구독)\W*.{0,30}$",),
+    call_to_action=(r"^(구독하기|더보기|자세히 보기|신청하기)\W*$",),
+    sign_in=(r"^(로그인|회원가입|로그인 ?/ ?회원가입)\W*$",),
+    image_credit=(r"^[\[(]?\s*(사진|그래픽|자료|영상)\s*(제공)?\s*[=:]\s*.{1,60}$",),
+    copyright=(r"무단\s*전재\s*(및|와|&|-|·|,)?\s*재배포\s*금지", r"^저작권자\s*[©ⓒ(].{0,80}$"),
+    share_prompt=(r"^(공유하기|기사 ?공유|공유|인쇄|인쇄하기|스크랩|좋아요|댓글( ?\d+)?)\W*$",),
+    more_prompt=(
+        r"^(관련 ?기사|관련 ?뉴스|많이 본 (뉴스|기사)|추천 ?기사|인기 ?기사|최신 ?기사)\W*$",
+        r"^(관련 ?기사|관련 ?뉴스)\s*:\s*.{1,120}$",
+    ),
+    related_heading=(r"^(관련 ?기사|관련 ?뉴스|많이 본 (뉴스|기사)|추천 ?기사|인기 ?기사|최신 ?기사)\W*$",),
+    interface=(r"^(이전|다음|닫기|전체 ?화면|이전 ?기사|다음 ?기사|맨 ?위로)\W*$",),
+)
+LANGUAGES.update({"de": GERMAN, "fr": FRENCH, "es": SPANISH, "ja": JAPANESE, "zh": CHINESE, "ko": KOREAN})

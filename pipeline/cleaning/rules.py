@@ -206,7 +206,7 @@ def image_credit(paras: list[str], ctx: RuleContext) -> Iterable[int]:
         if not pack.credit_marker.search(text):
             continue
         yield i
-        if i > 0 and _words(paras[i - 1]) <= 15 and not paras[i - 1].endswith(":"):
+        if i > 0 and _words(paras[i - 1]) <= 15 and not paras[i - 1].endswith((":", "：")):
             yield i - 1
 
 
@@ -223,6 +223,11 @@ def more_prompt(paras: list[str], ctx: RuleContext) -> Iterable[int]:
 def _list_item(para: str) -> str | None:
     """The text of a list item as trafilatura renders it ("- item"), else None."""
     return para[2:] if para.startswith(("- ", "• ", "* ")) else None
+
+
+# How a line of prose ends, in every script (a headline does not): full stops, and the colon that
+# introduces what follows, in ASCII and full-width forms, and closing quotes.
+_PROSE_ENDS = (".", "!", "?", ":", "”", '"', "。", "！", "？", "：", "」", "』")
 
 
 def related_list(paras: list[str], ctx: RuleContext) -> Iterable[int]:
@@ -244,7 +249,7 @@ def related_list(paras: list[str], ctx: RuleContext) -> Iterable[int]:
         while j < len(paras):
             para = paras[j]
             item = _list_item(para)
-            headline = _words(para) <= 20 and not para.rstrip().endswith((".", "!", "?", ":", "”", '"'))
+            headline = _words(para) <= 20 and not para.rstrip().endswith(_PROSE_ENDS)
             if (item is not None and _words(item) <= 40) or headline:
                 yield j
                 j += 1
