@@ -94,8 +94,8 @@ def test_repeated_paragraph_and_title_are_removed() -> None:
 
 
 def test_unknown_language_runs_only_language_independent_rules() -> None:
-    kept, rules = clean(["Bültenimize abone olun", "https://example.com/x", BODY], language="tr")
-    assert "Bültenimize abone olun" in kept
+    kept, rules = clean(["Tilaa uutiskirjeemme", "https://example.com/x", BODY], language="fi")
+    assert "Tilaa uutiskirjeemme" in kept
     assert "bare-url" in rules
 
 
@@ -235,7 +235,12 @@ AFTER = {
         ("ja", JA_BODY, "あわせて読みたい：都知事が会見", "more-prompt"),
         ("ja", JA_BODY, "（写真：共同）", "image-credit"),
         ("ja", JA_BODY, "無断転載を禁じます。", "copyright-line"),
-        ("ja", JA_BODY, "［有料会員限定］ この記事は会員限定です。電子版に登録すると続きをお読みいただけます。", "newsletter-blurb"),  # noqa: E501
+        (
+            "ja",
+            JA_BODY,
+            "［有料会員限定］ この記事は会員限定です。電子版に登録すると続きをお読みいただけます。",
+            "newsletter-blurb",
+        ),
         ("zh", ZH_BODY, "分享到：", "share-prompt"),
         ("zh", ZH_BODY, "相关新闻", "related-list"),
         ("zh", ZH_BODY, "版权所有，未经授权不得转载。", "copyright-line"),
@@ -275,3 +280,66 @@ def test_a_short_japanese_paragraph_after_a_related_heading_ends_the_list() -> N
     prose = "議会は来週も審議を続ける。"
     kept, rules = clean([JA_BODY, "関連記事", *items, prose], language="ja")
     assert kept == [JA_BODY, prose], rules
+
+
+EUROPEAN = {
+    "tr": (
+        "Belediye meclisi salı günü gelecek yılın bütçesini uzun bir tartışmanın ardından oy çokluğuyla "
+        "onayladı ve belediye başkanı kararı memnuniyetle karşıladı.",
+        "Muhalefet, sosyal harcamalardaki kesintilere karşı çıkarak değişiklik önergesi verdi.",
+    ),
+    "it": (
+        "Il consiglio comunale ha approvato martedì il bilancio del prossimo anno dopo un lungo dibattito.",
+        "L'opposizione ha criticato i tagli ai servizi sociali e presenterà un emendamento.",
+    ),
+    "pt": (
+        "A câmara municipal aprovou na terça-feira o orçamento do próximo ano depois de um longo debate.",
+        "A oposição criticou os cortes nos serviços sociais e vai apresentar uma emenda.",
+    ),
+    "nl": (
+        "De gemeenteraad heeft dinsdag na een lang debat de begroting voor volgend jaar goedgekeurd.",
+        "De oppositie bekritiseerde de bezuinigingen op sociale diensten en dient een amendement in.",
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("language", "boiler", "rule"),
+    [
+        ("tr", "Haberi paylaş", "share-prompt"),
+        ("tr", "Tüm hakları saklıdır.", "copyright-line"),
+        ("tr", "Fotoğraf: AA", "image-credit"),
+        ("tr", "Bültenimize abone olun", "promo-box"),
+        ("it", "© RIPRODUZIONE RISERVATA", "copyright-line"),
+        ("it", "Leggi anche: Il sindaco risponde alle critiche", "more-prompt"),
+        ("it", "Condividi", "share-prompt"),
+        ("pt", "Leia também: Prefeito responde às críticas", "more-prompt"),
+        ("pt", "Todos os direitos reservados.", "copyright-line"),
+        ("pt", "Compartilhe", "share-prompt"),
+        ("nl", "Lees ook: Burgemeester reageert op kritiek", "more-prompt"),
+        ("nl", "Alle rechten voorbehouden.", "copyright-line"),
+        ("nl", "Deel dit artikel", "share-prompt"),
+    ],
+)
+def test_turkish_italian_portuguese_and_dutch_widget_lines_are_removed(
+    language: str, boiler: str, rule: str
+) -> None:
+    body, after = EUROPEAN[language]
+    kept, rules = clean([body, boiler, after], language=language)
+    assert kept == [body, after], rules
+    assert rule in rules
+
+
+@pytest.mark.parametrize(
+    ("language", "content"),
+    [
+        ("tr", "Şirket, tüm hakları saklı tuttuğunu ve haberi paylaşan sitelere dava açacağını açıkladı."),
+        ("it", "Il giornale ha condiviso la notizia e ha chiesto ai lettori di commentare la proposta."),
+        ("pt", "O jornal compartilhou a notícia e pediu aos leitores que comentassem a proposta."),
+        ("nl", "De krant deelde het artikel en vroeg lezers om te reageren op het voorstel."),
+    ],
+)
+def test_european_prose_that_mentions_the_words_is_kept(language: str, content: str) -> None:
+    body, _ = EUROPEAN[language]
+    kept, rules = clean([body, content], language=language)
+    assert kept == [body, content], rules

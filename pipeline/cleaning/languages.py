@@ -1,9 +1,9 @@
 """Per-language vocabulary for the cleaning rules.
 
 Rules are written once; what a newsletter prompt or an image credit looks like
-in a language lives here. English, German, French, Spanish, Japanese, Chinese and Korean are
-filled in (each adds its wording to English's, which sites in every language keep for their
-widgets); another language
+in a language lives here. English, German, French, Spanish, Turkish, Italian, Portuguese, Dutch,
+Japanese, Chinese and Korean are filled in (each adds its wording to English's, which sites in
+every language keep for their widgets); another language
 is a new ``LanguagePack`` entry, and until it exists only the language-independent rules
 (bare URLs, repeats, copyright symbols) run on its text.
 """
@@ -263,6 +263,87 @@ SPANISH = _pack(
     cookie_notice=(r"^(utilizamos cookies|este (sitio|portal) (web )?utiliza cookies)\b",),
     see_also=(r"^(ver también|lee también)\b.{1,200}$",),
 )
+TURKISH = _pack(
+    "tr",
+    newsletter_heading=(
+        r"^((e-?)?bültenimize|haber bültenimize|e-?bültene) (abone ol(un)?|kayıt ol(un)?)\b.{0,60}$",
+    ),
+    subscribe_heading=(r"^(hemen )?abone (ol|olun)\b.{0,60}$",),
+    call_to_action=(r"^(abone ol|kayıt ol|giriş yap|devam et|devamını oku|gönder)\W*$",),
+    sign_in=(r"^(giriş yap|üye girişi|oturum aç)\b.{0,40}$",),
+    image_credit=(r"^[\[(]?\s*(fotoğraf|foto|görsel)\s*:\s*.{1,100}$",),
+    copyright=(r"^©.{0,120}$", r"\b(tüm|her) hakkı? saklıdır\W*$", r"\btüm hakları saklıdır\W*$"),
+    share_prompt=(
+        r"^(paylaş|paylaşın|haberi paylaş|yazdır|yorum yap|yorumlar|(\d+ )?yorum)\W*$",
+        r"^(facebook|twitter|x|whatsapp|linkedin)('?(ta|da|te|de))? paylaş\W*$",
+    ),
+    more_prompt=(
+        r"^(ilgili haberler|benzer haberler|bunlar da ilginizi çekebilir|çok okunanlar|haberin devamı|"
+        r"devamını oku|tüm haberler)\W*$",
+        r"^(ilgili haber|bunu da okuyun|şunu da okuyun)\s*:\s*.{1,160}$",
+    ),
+    related_heading=(
+        r"^(ilgili haberler|benzer haberler|bunlar da ilginizi çekebilir|çok okunanlar|öne çıkanlar|"
+        r"editörün seçtikleri)\W*$",
+    ),
+    interface=(r"^(önceki|sonraki|kapat|tam ekran|yükleniyor)\W*$",),
+    cookie_notice=(r"^(bu (web )?site(miz)? çerez|sitemizde çerez|çerez politikası)",),
+)
+ITALIAN = _pack(
+    "it",
+    newsletter_heading=(r"^(iscriviti|registrati) alla (nostra )?newsletter\b.{0,60}$",),
+    subscribe_heading=(r"^(abbonati( ora| subito)?|sei già abbonato)\b.{0,60}$",),
+    call_to_action=(r"^(iscriviti|abbonati|registrati|scopri di più|continua|invia)\W*$",),
+    sign_in=(r"^(accedi|login|entra)\b.{0,40}$",),
+    image_credit=(r"^[\[(]?\s*(foto|immagine|crediti?)\s*:\s*.{1,100}$",),
+    copyright=(r"^©.{0,120}$", r"\btutti i diritti riservati\W*$", r"^(©\s*)?riproduzione riservata\W*$"),
+    share_prompt=(
+        r"^(condividi|condividi su (facebook|twitter|x|whatsapp)|stampa|commenta|(\d+ )?commenti)\W*$",
+    ),
+    more_prompt=(
+        r"^(leggi anche|potrebbe interessarti|ti potrebbe interessare|articoli correlati|i più letti)\W*$",
+        r"^(leggi anche|vedi anche)\s*:\s*.{1,160}$",
+    ),
+    related_heading=(r"^(articoli correlati|i più letti|potrebbe interessarti|ti potrebbe interessare)\W*$",),
+    interface=(r"^(precedente|successivo|chiudi|schermo intero|caricamento)\W*$",),
+    cookie_notice=(r"^(questo sito (web )?utilizza (i )?cookie|utilizziamo (i )?cookie)\b",),
+)
+PORTUGUESE = _pack(
+    "pt",
+    newsletter_heading=(r"^(assine|inscreva-se (n)?a|receba) (a )?(nossa )?newsletter\b.{0,60}$",),
+    subscribe_heading=(r"^(assine( já| agora)?|já é assinante)\b.{0,60}$",),
+    call_to_action=(r"^(assine|inscreva-se|saiba mais|continuar|enviar)\W*$",),
+    sign_in=(r"^(entrar|faça login|iniciar sessão)\b.{0,40}$",),
+    image_credit=(r"^[\[(]?\s*(foto|imagem|crédito)\s*:\s*.{1,100}$",),
+    copyright=(r"^©.{0,120}$", r"\btodos os direitos reservados\W*$"),
+    share_prompt=(
+        r"^(compartilhe|compartilhar|partilhar|partilhe|imprimir|comentar|(\d+ )?comentários?)\W*$",
+    ),
+    more_prompt=(
+        r"^(leia também|leia mais|veja também|saiba mais|mais lidas|notícias relacionadas)\W*$",
+        r"^(leia também|leia mais|veja também)\s*:\s*.{1,160}$",
+    ),
+    related_heading=(r"^(notícias relacionadas|mais lidas|veja também|leia também)\W*$",),
+    interface=(r"^(anterior|próximo|próxima|fechar|tela cheia|ecrã inteiro|carregando|a carregar)\W*$",),
+    cookie_notice=(r"^(utilizamos cookies|este (site|sítio) (utiliza|usa) cookies)\b",),
+)
+DUTCH = _pack(
+    "nl",
+    newsletter_heading=(r"^(schrijf je in|meld je aan) voor (onze|de) nieuwsbrief\b.{0,60}$",),
+    subscribe_heading=(r"^(word abonnee|neem een abonnement|al abonnee)\b.{0,60}$",),
+    call_to_action=(r"^(aanmelden|inschrijven|lees verder|verder|verstuur)\W*$",),
+    sign_in=(r"^(inloggen|log in)\b.{0,40}$",),
+    image_credit=(r"^[\[(]?\s*(foto|beeld|afbeelding)\s*:\s*.{1,100}$",),
+    copyright=(r"^©.{0,120}$", r"\balle rechten voorbehouden\W*$"),
+    share_prompt=(r"^(delen|deel dit artikel|printen|reageer|(\d+ )?reacties?)\W*$",),
+    more_prompt=(
+        r"^(lees ook|lees meer|meest gelezen|gerelateerde artikelen|meer nieuws)\W*$",
+        r"^(lees ook|lees meer)\s*:\s*.{1,160}$",
+    ),
+    related_heading=(r"^(meest gelezen|gerelateerde artikelen|meer nieuws|lees ook)\W*$",),
+    interface=(r"^(vorige|volgende|sluiten|volledig scherm|laden)\W*$",),
+    cookie_notice=(r"^(wij gebruiken cookies|deze (web)?site (gebruikt|maakt gebruik van) cookies)\b",),
+)
 # Languages written without spaces (Japanese, Chinese) and Korean. Their widget lines are matched
 # whole (``^...$``), as in the packs above; the rules' length caps count words in every script
 # (``textnorm.word_count``), so a caption-length cap is not one "word" of a whole paragraph.
@@ -349,4 +430,9 @@ KOREAN = _pack(
     related_heading=(r"^(관련 ?기사|관련 ?뉴스|많이 본 (뉴스|기사)|추천 ?기사|인기 ?기사|최신 ?기사)\W*$",),
     interface=(r"^(이전|다음|닫기|전체 ?화면|이전 ?기사|다음 ?기사|맨 ?위로)\W*$",),
 )
-LANGUAGES.update({"de": GERMAN, "fr": FRENCH, "es": SPANISH, "ja": JAPANESE, "zh": CHINESE, "ko": KOREAN})
+LANGUAGES.update(
+    {
+        **{"de": GERMAN, "fr": FRENCH, "es": SPANISH, "tr": TURKISH, "it": ITALIAN, "pt": PORTUGUESE},
+        **{"nl": DUTCH, "ja": JAPANESE, "zh": CHINESE, "ko": KOREAN},
+    }
+)
