@@ -343,3 +343,19 @@ def test_european_prose_that_mentions_the_words_is_kept(language: str, content: 
     body, _ = EUROPEAN[language]
     kept, rules = clean([body, content], language=language)
     assert kept == [body, content], rules
+
+
+def test_pull_quote_work_per_page_is_bounded() -> None:
+    """A page of thousands of short sentences: the rule looks at the first candidates only."""
+    from pipeline.cleaning.rules import PULL_QUOTE_MAX_CANDIDATES
+
+    quote = "The budget is a promise we intend to keep for every family."
+    running = f"{BODY} The mayor spoke for an hour. {quote} She then took questions from reporters."
+    filler = [
+        f"Line number {n} of the minutes was read aloud by the clerk."
+        for n in range(PULL_QUOTE_MAX_CANDIDATES)
+    ]
+    kept, rules = clean([running, quote, *filler])
+    assert quote not in kept and rules == ["pull-quote"]
+    kept, rules = clean([running, *filler, quote])
+    assert quote in kept and "pull-quote" not in rules
