@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 from pipeline.cleaning.languages import LanguagePack
 from pipeline.textnorm import fold, fold_block, word_count
@@ -328,6 +329,13 @@ PULL_QUOTE_MAX_CANDIDATES = 1000
 PULL_QUOTE_MAX_MATCHES = 100_000
 
 
+def _searchable(folded: list[str]) -> tuple[str, list[int]]:
+    """Every paragraph padded with spaces (a needle matches whole words), joined by NUL, which no
+    folded text holds, so a match never spans two paragraphs; and where each paragraph begins."""
+    starts = list(accumulate((len(text) + 3 for text in folded[:-1]), initial=0))
+    return "\0".join(f" {text} " for text in folded), starts
+
+
 def pull_quote(paras: list[str], ctx: RuleContext) -> Iterable[int]:
     """A sentence set apart whose words all stand, in order, inside a longer paragraph: a pull quote.
 
@@ -336,14 +344,7 @@ def pull_quote(paras: list[str], ctx: RuleContext) -> Iterable[int]:
     """
     folded = [fold_block(p) for p in paras]
     low, high = PULL_QUOTE_WORDS
-    # Every paragraph padded with spaces (a needle matches whole words), joined by NUL, which no
-    # folded text holds: a match never spans two paragraphs. ``starts``: where each one begins.
-    joined = "\0".join(f" {text} " for text in folded)
-    starts: list[int] = []
-    at = 0
-    for text in folded:
-        starts.append(at)
-        at += len(text) + 3
+    joined, starts = "", [0]  # the page's text, made at the first candidate (most pages have none)
     started = False
     candidates = matches = 0
     for i, text in enumerate(folded):
@@ -352,6 +353,8 @@ def pull_quote(paras: list[str], ctx: RuleContext) -> Iterable[int]:
             candidates += 1
             if candidates > PULL_QUOTE_MAX_CANDIDATES or matches > PULL_QUOTE_MAX_MATCHES:
                 return
+            if not joined:
+                joined, starts = _searchable(folded)
             needle = f" {text} "
             pos = joined.find(needle)
             while pos != -1 and matches <= PULL_QUOTE_MAX_MATCHES:

@@ -64,8 +64,7 @@ def tree_blocks(root: lxml_html.HtmlElement) -> set[str]:
         if element.tag == "div" and len(element):
             continue  # only text-only divs; containers repeat their children
         text = fold(element.text_content())
-        # folded text has single spaces: counting them is the ASCII case's word count, cheaply
-        words = (text.count(" ") + 1 if text.isascii() else word_count(text)) if text else 0
+        words = word_count(text)
         if MIN_WORDS <= words <= MAX_WORDS:
             blocks.add(text)
     return blocks

@@ -214,7 +214,8 @@ class ExtractionStream:
         spill_dir: Path | None = None,
     ) -> None:
         self.settings = settings
-        # Drafts wait on disk (``_draft_chunk``), in the run's temporary directory or our own.
+        # Drafts wait on disk (``_draft_chunk``): in ``spill_dir``, else a temporary directory of
+        # the stream's own, removed by ``close``.
         self._own_dir = (
             None if spill_dir is not None else tempfile.TemporaryDirectory(prefix="cleanwire-drafts-")
         )
@@ -352,12 +353,14 @@ class ExtractionStream:
         chunks, so that each worker gets a few parts)."""
         pages = sum(len(chunk) for chunk, _, _ in chunks)
         size = max(STREAM_CHUNK, pages // (self.workers * 4) + 1)
-        parts: list[list[tuple[list[Page], Path, Future]]] = [[]]
+        parts: list[list[tuple[list[Page], Path, Future]]] = []
+        filled = size  # pages in the last part: the first chunk opens one
         for chunk in chunks:
-            if sum(len(c) for c, _, _ in parts[-1]) >= size:
+            if filled >= size:
                 parts.append([])
+                filled = 0
             parts[-1].append(chunk)
-        parts = [part for part in parts if part]  # a source without pages has none
+            filled += len(chunk[0])
         spills = [[spill for _, spill, _ in part] for part in parts]
         if self._pool is None or len(spills) < 2:
             done = [_finish_spilled(part, settings, source, learned) for part in spills]

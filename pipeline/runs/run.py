@@ -230,7 +230,7 @@ def close_manifest(
 
 
 
-def record_written(report: RunReport, written: WriteReport, verdicts: Iterable[Verdict] = ()) -> None:
+def record_written(report: RunReport, written: WriteReport, verdicts: Iterable[Verdict]) -> None:
     """What the store took, per source: records, bytes, and links (a sighting of a record stored by
     an earlier run belongs to the source whose article it was; a link entry names only its URL)."""
     for entry in written.records:
